@@ -17,6 +17,8 @@ Timing = Literal["now", "today", "after-meeting", "not-needed"]
 TellFamily = Literal["yes-first", "yes-after", "not-if-risk", "no"]
 Outcome = Literal["protected", "mixed", "harmed"]
 DecisionType = Literal["choice", "multi", "share-plan"]
+# Extension: teaching features a scenario carries, used by the library's coverage report.
+Tag = Literal["emergency", "tell-family-raises-risk", "share-less", "not-sharing-right"]
 
 
 class Strict(BaseModel):
@@ -138,6 +140,7 @@ class Scenario(Strict):
     # Extensions: where the guidance the case relies on comes from; a one-line teaser.
     sources: list[Text] = []
     summary: str | None = None
+    tags: list[Tag] = []
 
     def decision(self, decision_id: str) -> Decision:
         return next(d for d in self.decisions if d.id == decision_id)

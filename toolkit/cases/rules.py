@@ -5,6 +5,7 @@ Each rule yields ``(loc, message)`` pairs; ``load.py`` turns the loc into a line
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
@@ -14,8 +15,13 @@ from toolkit.guidance import vocabulary
 Finding = tuple[tuple[str | int, ...], str]
 
 
+def _natural(value: str) -> tuple:
+    """Sort key that puts S2 before S10."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", value))
+
+
 def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
-    options = sorted(known)
+    options = sorted(known, key=_natural)
     listed = ", ".join(options[:12]) + (" …" if len(options) > 12 else "")
     return f"unknown {kind} '{value}' (expected one of: {listed})"
 
