@@ -1,0 +1,99 @@
+"""The Store façade, run against SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect
+
+from toolkit.errors import MissingEntry
+from toolkit.storage import open_store
+from toolkit.storage.store import CODE_ALPHABET
+
+
+@pytest.fixture
+def store(store_url):
+    with open_store(store_url) as s:
+        yield s
+
+
+def test_schema_matches_tables(store):
+    """Does the Alembic migration create exactly the tables the code declares?"""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from toolkit.storage.tables import metadata
+
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+    assert {"cohorts", "learners", "attempts", "answers", "overrides"} <= set(
+        inspect(store.engine).get_table_names()
+    )
+
+
+def test_upgrade_is_idempotent(store_url):
+    """Can the store be opened twice on the same database without error?"""
+    open_store(store_url).close()
+    open_store(store_url).close()
+
+
+def test_join_codes_are_readable(store):
+    """Are join codes six characters with no easily confused letters?"""
+    cohort = store.add_cohort("Room 1", ["sc-nursery-bruising"])
+    assert len(cohort["code"]) == 6 and set(cohort["code"]) <= set(CODE_ALPHABET)
+    assert store.find_cohort(cohort["code"].lower())["id"] == cohort["id"]
+
+
+def test_answer_is_stored_exactly_once(store):
+    """Does a repeated submit of the same decision keep the first answer only?"""
+    learner = store.learner()
+    attempt = store.open_attempt(learner["id"], "sc-x")
+    first = store.record_answer(attempt["id"], "d1", {"choice": "a"}, {"points": 2, "max_points": 2})
+    again = store.record_answer(attempt["id"], "d1", {"choice": "b"}, {"points": 0, "max_points": 2})
+    assert again["id"] == first["id"] and again["answer"] == {"choice": "a"}
+    assert [a["decision_id"] for a in store.answers(attempt["id"])] == ["d1"]
+
+
+def test_resume_returns_the_open_attempt(store):
+    """Does reopening a scenario resume the unfinished attempt, and start anew once finished?"""
+    learner = store.learner()
+    first = store.open_attempt(learner["id"], "sc-x")
+    assert store.open_attempt(learner["id"], "sc-x")["id"] == first["id"]
+    store.finish_attempt(first["id"], "e-good")
+    assert store.open_attempt(learner["id"], "sc-x")["id"] != first["id"]
+
+
+def test_learner_ids_are_pseudonymous(store):
+    """Is a new learner given a random id that is not a name?"""
+    ids = {store.learner()["id"] for _ in range(20)}
+    assert len(ids) == 20 and all(i.startswith("L-") and len(i) == 12 for i in ids)
+
+
+def test_remove_cohort_deletes_everything(store):
+    """Does deleting a cohort remove its learners, attempts and answers?"""
+    cohort = store.add_cohort("Room", ["sc-x"])
+    learner = store.learner(cohort_code=cohort["code"])
+    attempt = store.open_attempt(learner["id"], "sc-x")
+    store.record_answer(attempt["id"], "d1", {"choice": "a"}, {"points": 1, "max_points": 2})
+    assert len(store.cohort_answers(cohort["id"])) == 1
+    assert store.remove_cohort(cohort["code"]) == 1
+    with pytest.raises(MissingEntry):
+        store.find_cohort(cohort["code"])
+    assert store.attempts(learner["id"]) == []
+
+
+def test_purge_only_past_retention(store):
+    """Does purge delete cohorts past their retention date and keep the rest?"""
+    old = store.add_cohort("Old", ["sc-x"], retain_days=1)
+    new = store.add_cohort("New", ["sc-x"], retain_days=30)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    assert store.purge(later) == [old["code"]]
+    assert store.find_cohort(new["code"])["name"] == "New"
+
+
+def test_unknown_cohort_is_missing_entry(store):
+    """Does joining with a wrong code give MissingEntry, not a crash?"""
+    with pytest.raises(MissingEntry):
+        store.learner(cohort_code="ZZZZZZ")

@@ -1,0 +1,253 @@
+"""The Store: the one façade over the database. Widgets and apps never touch SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from toolkit.errors import MissingEntry
+from toolkit.storage import tables as t
+from toolkit.storage.engine import make_engine
+
+# Join codes avoid letters and digits that are easily confused when read off a projector.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def new_learner_id() -> str:
+    """A pseudonymous learner id: random, meaningless, short enough to read back."""
+    return "L-" + secrets.token_hex(5)
+
+
+def new_join_code(length: int = 6) -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return dict(row._mapping) if row is not None else None
+
+
+class Store:
+    """Cohorts, learners, attempts, answers and overrides behind fixed verbs.
+
+    Every write is its own short transaction (BEGIN IMMEDIATE on SQLite), so an answer is
+    durable the moment ``record_answer`` returns.
+    """
+
+    def __init__(self, url: str, create: bool = True):
+        self.url = url
+        self.engine = make_engine(url)
+        if create:
+            self.upgrade()
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration (creates it on an empty database)."""
+        from toolkit.storage.migrate import upgrade
+
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # Cohorts ---------------------------------------------------------------------------
+    def add_cohort(
+        self,
+        name: str,
+        scenarios: list[str],
+        retain_days: int = 90,
+        closes_at: dt.datetime | None = None,
+    ) -> dict[str, Any]:
+        """Create a cohort with a fresh join code; retries on the rare code collision."""
+        created = now()
+        for _ in range(10):
+            values = dict(
+                code=new_join_code(), name=name, scenarios=list(scenarios), closed=False,
+                opens_at=created, closes_at=closes_at, created_at=created,
+                retain_until=created + dt.timedelta(days=retain_days),
+            )
+            try:
+                with self._tx() as conn:
+                    conn.execute(insert(t.cohorts).values(**values))
+                return self.find_cohort(values["code"])
+            except IntegrityError:
+                continue
+        raise RuntimeError("could not find a free join code")
+
+    def find_cohort(self, code: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.cohorts).where(t.cohorts.c.code == code.upper())).first()
+        if row is None:
+            raise MissingEntry(f"no cohort with join code {code!r}")
+        return _row(row)
+
+    def list_cohorts(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.cohorts).order_by(t.cohorts.c.created_at)).all()
+        return [_row(r) for r in rows]
+
+    def close_cohort(self, code: str) -> None:
+        cohort = self.find_cohort(code)
+        with self._tx() as conn:
+            conn.execute(
+                update(t.cohorts).where(t.cohorts.c.id == cohort["id"]).values(closed=True)
+            )
+
+    def remove_cohort(self, code: str) -> int:
+        """Delete a cohort and everything its learners gave; returns learners deleted."""
+        cohort = self.find_cohort(code)
+        return self._delete_cohorts([cohort["id"]])
+
+    def purge(self, when: dt.datetime | None = None) -> list[str]:
+        """Delete every cohort whose retention date has passed; returns their codes."""
+        when = when or now()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.cohorts.c.id, t.cohorts.c.code, t.cohorts.c.retain_until)).all()
+        due = [r for r in rows if _aware(r.retain_until) <= when]
+        self._delete_cohorts([r.id for r in due])
+        return [r.code for r in due]
+
+    def _delete_cohorts(self, ids: list[int]) -> int:
+        if not ids:
+            return 0
+        with self._tx() as conn:
+            learner_ids = select(t.learners.c.id).where(t.learners.c.cohort_id.in_(ids))
+            attempt_ids = select(t.attempts.c.id).where(
+                t.attempts.c.learner_id.in_(learner_ids) | t.attempts.c.cohort_id.in_(ids)
+            )
+            answer_ids = select(t.answers.c.id).where(t.answers.c.attempt_id.in_(attempt_ids))
+            conn.execute(delete(t.overrides).where(t.overrides.c.answer_id.in_(answer_ids)))
+            conn.execute(delete(t.answers).where(t.answers.c.attempt_id.in_(attempt_ids)))
+            conn.execute(delete(t.attempts).where(t.attempts.c.id.in_(attempt_ids)))
+            gone = conn.execute(delete(t.learners).where(t.learners.c.cohort_id.in_(ids))).rowcount
+            conn.execute(delete(t.cohorts).where(t.cohorts.c.id.in_(ids)))
+        return gone
+
+    # Learners and attempts ------------------------------------------------------------
+    def learner(
+        self, learner_id: str | None = None, cohort_code: str | None = None,
+        display_name: str | None = None,
+    ) -> dict[str, Any]:
+        """The learner with this id, created if new (with a fresh id when none is given)."""
+        cohort_id = self.find_cohort(cohort_code)["id"] if cohort_code else None
+        learner_id = learner_id or new_learner_id()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first()
+        if row is not None:
+            return _row(row)
+        try:
+            with self._tx() as conn:
+                conn.execute(insert(t.learners).values(
+                    id=learner_id, cohort_id=cohort_id, display_name=display_name,
+                    created_at=now(),
+                ))
+        except IntegrityError:
+            pass  # created by a concurrent request: read it back below
+        with self.engine.connect() as conn:
+            return _row(conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first())
+
+    def open_attempt(self, learner_id: str, scenario_id: str) -> dict[str, Any]:
+        """The learner's unfinished attempt at a scenario, or a new one: resuming is free."""
+        with self._tx() as conn:
+            row = conn.execute(
+                select(t.attempts)
+                .where(t.attempts.c.learner_id == learner_id)
+                .where(t.attempts.c.scenario_id == scenario_id)
+                .where(t.attempts.c.finished_at.is_(None))
+                .order_by(t.attempts.c.id.desc())
+            ).first()
+            if row is not None:
+                return _row(row)
+            cohort_id = conn.execute(
+                select(t.learners.c.cohort_id).where(t.learners.c.id == learner_id)
+            ).scalar()
+            new_id = conn.execute(insert(t.attempts).values(
+                learner_id=learner_id, cohort_id=cohort_id, scenario_id=scenario_id,
+                started_at=now(),
+            )).inserted_primary_key[0]
+            return _row(conn.execute(select(t.attempts).where(t.attempts.c.id == new_id)).first())
+
+    def finish_attempt(self, attempt_id: int, ending: str) -> None:
+        with self._tx() as conn:
+            conn.execute(update(t.attempts).where(t.attempts.c.id == attempt_id).values(
+                finished_at=now(), ending=ending))
+
+    def attempts(self, learner_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.attempts).where(t.attempts.c.learner_id == learner_id)
+                                .order_by(t.attempts.c.id)).all()
+        return [_row(r) for r in rows]
+
+    # Answers ---------------------------------------------------------------------------
+    def record_answer(
+        self, attempt_id: int, decision_id: str, answer: dict[str, Any], result: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Store one answer now, exactly once: a repeat for the same decision returns the first."""
+        try:
+            with self._tx() as conn:
+                seq = len(conn.execute(select(t.answers.c.id).where(
+                    t.answers.c.attempt_id == attempt_id)).all())
+                conn.execute(insert(t.answers).values(
+                    attempt_id=attempt_id, decision_id=decision_id, seq=seq, answer=answer,
+                    rationale=answer.get("rationale"), result=result,
+                    points=float(result.get("points", 0)),
+                    max_points=float(result.get("max_points", 0)), created_at=now(),
+                ))
+        except IntegrityError:
+            pass
+        return self.answer(attempt_id, decision_id)
+
+    def answer(self, attempt_id: int, decision_id: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.answers).where(t.answers.c.attempt_id == attempt_id)
+                               .where(t.answers.c.decision_id == decision_id)).first()
+        if row is None:
+            raise MissingEntry(f"no answer to {decision_id} in attempt {attempt_id}")
+        return _row(row)
+
+    def answers(self, attempt_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.answers).where(t.answers.c.attempt_id == attempt_id)
+                                .order_by(t.answers.c.seq)).all()
+        return [_row(r) for r in rows]
+
+    def cohort_answers(self, cohort_id: int) -> list[dict[str, Any]]:
+        """Every answer in a cohort joined with its attempt and learner: the dashboard's input."""
+        query = (
+            select(t.answers, t.attempts.c.learner_id, t.attempts.c.scenario_id,
+                   t.attempts.c.ending, t.attempts.c.finished_at)
+            .join(t.attempts, t.answers.c.attempt_id == t.attempts.c.id)
+            .where(t.attempts.c.cohort_id == cohort_id)
+            .order_by(t.answers.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query).all()]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def open_store(url: str) -> Store:
+    """The Store for a database URL (SQLite file or PostgreSQL), schema brought up to date."""
+    return Store(url)
