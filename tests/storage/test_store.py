@@ -97,3 +97,11 @@ def test_unknown_cohort_is_missing_entry(store):
     """Does joining with a wrong code give MissingEntry, not a crash?"""
     with pytest.raises(MissingEntry):
         store.learner(cohort_code="ZZZZZZ")
+
+
+def test_resume_key_finds_learner(store):
+    """Does the secret resume code bring back the same learner, and a wrong one nothing?"""
+    learner = store.learner()
+    assert store.learner_by_resume_key(learner["resume_key"].lower())["id"] == learner["id"]
+    with pytest.raises(MissingEntry):
+        store.learner_by_resume_key("AAAA-BBBB-CCCC-DDDD")

@@ -28,6 +28,12 @@ def new_learner_id() -> str:
     return "L-" + secrets.token_hex(5)
 
 
+def new_resume_key() -> str:
+    """A learner's secret resume code: 80 random bits, grouped for reading aloud."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
 def new_join_code(length: int = 6) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
@@ -158,12 +164,21 @@ class Store:
             with self._tx() as conn:
                 conn.execute(insert(t.learners).values(
                     id=learner_id, cohort_id=cohort_id, display_name=display_name,
-                    created_at=now(),
+                    resume_key=new_resume_key(), created_at=now(),
                 ))
         except IntegrityError:
             pass  # created by a concurrent request: read it back below
         with self.engine.connect() as conn:
             return _row(conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first())
+
+    def learner_by_resume_key(self, key: str) -> dict[str, Any]:
+        """The learner holding this resume code; MissingEntry when none does."""
+        key = key.strip().upper()
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.learners).where(t.learners.c.resume_key == key)).first()
+        if row is None:
+            raise MissingEntry("no learner with that resume code")
+        return _row(row)
 
     def open_attempt(self, learner_id: str, scenario_id: str) -> dict[str, Any]:
         """The learner's unfinished attempt at a scenario, or a new one: resuming is free."""

@@ -47,6 +47,8 @@ learners = Table(
     Column("id", String(32), primary_key=True),
     Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=True),
     Column("display_name", String(80), nullable=True),
+    # The secret a learner uses to resume; never shown to trainers or in exports.
+    Column("resume_key", String(64), nullable=False, unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 

@@ -35,8 +35,10 @@ def upgrade() -> None:
         sa.Column("id", sa.String(32), nullable=False),
         sa.Column("cohort_id", sa.Integer, nullable=True),
         sa.Column("display_name", sa.String(80), nullable=True),
+        sa.Column("resume_key", sa.String(64), nullable=False),
         sa.Column("created_at", TZ, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_learners"),
+        sa.UniqueConstraint("resume_key", name="uq_learners_resume_key"),
         sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], ondelete="CASCADE",
                                 name="fk_learners_cohort_id_cohorts"),
     )

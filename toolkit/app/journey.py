@@ -1,0 +1,256 @@
+"""The learner's journey: pick a scenario, answer each decision, get feedback, see a summary.
+
+Every answer is written to the store before its feedback is shown, so a crash, reload or
+dropped connection loses nothing; reopening with the resume code continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from typing import Any
+
+import ipywidgets as w
+from sqlalchemy.exc import SQLAlchemyError
+
+from toolkit.app.guard import guarded
+from toolkit.app.identity import Query
+from toolkit.app.player import Player
+from toolkit.cases import Library, Scenario
+from toolkit.errors import MissingEntry, SafeShareError
+from toolkit.guidance import vocabulary
+from toolkit.storage import Store
+from toolkit.widgets import feedback as fb
+from toolkit.widgets.decision import DecisionView
+from toolkit.widgets.html import esc, markdown, tag, text_tag
+
+log = logging.getLogger("safeshare.app.learner")
+SAVE_FAILED = (
+    "Your answer could not be saved just now (the database is busy or unreachable). "
+    "Nothing is lost: wait a moment and press Submit again."
+)
+
+
+def score_so_far(scenario: Scenario, player: Player, learner: str) -> dict[str, Any]:
+    """The score object for the answers given so far: the same as `safeshare score` gives."""
+    from toolkit.scoring import score_attempt
+
+    return score_attempt(scenario, player.responses(learner)).to_dict()
+
+
+class LearnerApp:
+    """One learner's browser tab. Holds widgets and the player; the store holds the truth."""
+
+    def __init__(self, library: Library, store: Store):
+        self.library, self.store = library, store
+        self.learner: dict[str, Any] | None = None
+        self.cohort: dict[str, Any] | None = None
+        self.player: Player | None = None
+        self.attempt: dict[str, Any] | None = None
+        self.view: DecisionView | None = None
+        self.notice = w.HTML("")
+        self.body = w.VBox([], layout=w.Layout(width="100%"))
+        header = w.HTML(
+            "<h1>SafeShare</h1><p class='ss-muted'>Practise sharing information to safeguard "
+            "children, step by step with the ICO's 10 step guide. All cases are fictional.</p>"
+        )
+        self.widget = w.VBox([w.HTML(fb.CSS), header, self.notice, self.body])
+        self.widget.add_class("ss-app")
+
+    # Messages ---------------------------------------------------------------------------
+    def error(self, text: str) -> None:
+        self.notice.value = f'<div class="ss-msg ss-error" role="alert">{esc(text)}</div>'
+
+    def info(self, text: str) -> None:
+        self.notice.value = f'<div class="ss-msg ss-info" role="status">{esc(text)}</div>'
+
+    # Entry ------------------------------------------------------------------------------
+    def start(self, query: Query) -> None:
+        """Act on the page's query: join a session, resume a learner, open a scenario."""
+        guarded(self.error)(self._start)(query)
+
+    def _start(self, query: Query) -> None:
+        if query.session:
+            self.cohort = self.store.find_cohort(query.session)
+            if self.cohort["closed"]:
+                self.cohort = None
+                raise SafeShareError("This workshop session has closed. Ask your trainer for a new code.")
+        if query.resume:
+            self._resume(query.resume)
+        if query.scenario and query.scenario in self._offered():
+            self.open_scenario(query.scenario)
+        else:
+            self.show_picker()
+
+    def _offered(self) -> dict[str, Scenario]:
+        if self.cohort and self.cohort["scenarios"]:
+            wanted = self.cohort["scenarios"]
+            return {s: self.library.scenarios[s] for s in wanted if s in self.library.scenarios}
+        return dict(sorted(self.library.scenarios.items(), key=lambda kv: kv[1].title))
+
+    def _resume(self, key: str) -> None:
+        try:
+            self.learner = self.store.learner_by_resume_key(key)
+        except MissingEntry:
+            raise SafeShareError("That resume code was not recognised. Check it and try again.") from None
+        if self.learner["cohort_id"] and not self.cohort:
+            cohorts = [c for c in self.store.list_cohorts() if c["id"] == self.learner["cohort_id"]]
+            self.cohort = cohorts[0] if cohorts else None
+        self.info("Welcome back: your answers so far are restored.")
+
+    # Picker -----------------------------------------------------------------------------
+    def show_picker(self) -> None:
+        cards = [self._card(s) for s in self._offered().values()]
+        intro = "Choose a scenario to work through."
+        if self.cohort:
+            intro = f"Workshop: {self.cohort['name']}. " + intro
+        self.resume_box = w.Text(description="Resume code", placeholder="XXXX-XXXX-XXXX-XXXX",
+                                 style={"description_width": "initial"})
+        resume_btn = w.Button(description="Resume", tooltip="Continue with your resume code")
+        resume_btn.on_click(guarded(self.error)(lambda _: self._resume_clicked()))
+        parts = [w.HTML(text_tag("h2", "Scenarios") + text_tag("p", intro)), *cards]
+        if not self.learner:
+            parts.append(w.HTML(text_tag("h3", "Started before?")))
+            parts.append(w.HBox([self.resume_box, resume_btn]))
+        self.body.children = parts
+
+    def _resume_clicked(self) -> None:
+        self._resume(self.resume_box.value)
+        self.show_picker()
+
+    def _card(self, scenario: Scenario) -> w.Widget:
+        vocab = vocabulary()
+        badges = "".join(
+            text_tag("span", b, class_="ss-badge")
+            for b in [vocab.nations[scenario.nation].name,
+                      *(vocab.sectors[s].name for s in scenario.sectors),
+                      f"{scenario.minutes} min"]
+        )
+        steps = ", ".join(scenario.steps)
+        html = (
+            text_tag("h3", scenario.title) + tag("div", badges)
+            + (text_tag("p", scenario.summary) if scenario.summary else "")
+            + text_tag("p", f"Guidance steps: {steps}", class_="ss-muted")
+        )
+        button = w.Button(description="Start", tooltip=f"Start: {scenario.title}",
+                          button_style="primary")
+        button.on_click(guarded(self.error)(lambda _, sid=scenario.id: self.open_scenario(sid)))
+        card = w.VBox([w.HTML(html), button])
+        card.add_class("ss-card")
+        return card
+
+    # Playing ----------------------------------------------------------------------------
+    def open_scenario(self, scenario_id: str) -> None:
+        scenario = self._offered().get(scenario_id)
+        if scenario is None:
+            raise SafeShareError("That scenario is not available here.")
+        if self.learner is None:
+            code = self.cohort["code"] if self.cohort else None
+            self.learner = self.store.learner(cohort_code=code)
+        self.attempt = self.store.open_attempt(self.learner["id"], scenario.id)
+        stored = {a["decision_id"]: _strip(a["answer"]) for a in self.store.answers(self.attempt["id"])}
+        self.player = Player(scenario, stored)
+        self.notice.value = self.notice.value if stored else ""
+        self._render_play()
+
+    def _scenario_intro(self) -> w.Widget:
+        scenario = self.player.scenario
+        key = self.learner["resume_key"]
+        html = (
+            text_tag("h2", scenario.title)
+            + tag("div", markdown(scenario.context), class_="ss-context")
+            + self._chronology_html(scenario)
+            + tag("p", "Your resume code: " + text_tag("strong", key)
+                  + ". Keep it to continue later on this or another device.", class_="ss-muted")
+        )
+        return w.HTML(html)
+
+    @staticmethod
+    def _chronology_html(scenario: Scenario) -> str:
+        if not scenario.chronology:
+            return ""
+        names = {a.id: a.name for a in scenario.agencies}
+        rows = "".join(
+            tag("tr", text_tag("td", e.when) + text_tag("td", names.get(e.agency, e.agency))
+                + text_tag("td", e.event)
+                + text_tag("td", ", ".join(names.get(k, k) for k in e.known_by)))
+            for e in scenario.chronology
+        )
+        head = tag("tr", "".join(text_tag("th", h, scope="col") for h in ("When", "Agency", "What happened", "Who knew")))
+        return text_tag("h3", "What has happened so far") + tag(
+            "table", tag("thead", head) + tag("tbody", rows), class_="ss-chronology")
+
+    def _render_play(self) -> None:
+        if self.player.finished:
+            self._render_summary()
+            return
+        decision = self.player.current
+        number = len(self.player.path) + 1
+        self.view = DecisionView(decision, number)
+        self.view.submit.on_click(guarded(self.view.say_error)(lambda _: self.submit(decision.id)))
+        self.body.children = [self._scenario_intro(), self.view.widget]
+
+    def submit(self, decision_id: str, answer: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """Check, score, store, then show feedback. The store write comes before the feedback."""
+        player = self.player
+        if player is None:
+            raise SafeShareError("Choose a scenario first.")
+        player.check_answerable(decision_id)
+        if answer is None:
+            missing = self.view.missing()
+            if missing:
+                self.view.say(missing, "error")
+                return None
+            answer = self.view.answer()
+        trial = Player(player.scenario, {**{d: player.answers[d] for d in player.path}, decision_id: answer})
+        report = score_so_far(player.scenario, trial, self.learner["id"])
+        result = next(d for d in report["decisions"] if d["decision"] == decision_id)
+        try:
+            stored = self.store.record_answer(
+                self.attempt["id"], decision_id, {"decision": decision_id, **answer}, result
+            )
+        except SQLAlchemyError:
+            log.exception("saving an answer failed")
+            self.view.say(SAVE_FAILED, "error")
+            return None
+        # A retried submit (another tab, a dropped connection) keeps the first stored answer.
+        answer, result = _strip(stored["answer"]), stored["result"]
+        player.answer(decision_id, answer)
+        if player.finished:
+            self.store.finish_attempt(self.attempt["id"], player.position)
+        self._show_feedback(result)
+        return result
+
+    def _show_feedback(self, result: dict[str, Any]) -> None:
+        self.view.lock()
+        self.view.say("Answer saved.", "info")
+        label = "See the outcome" if self.player.finished else "Next decision"
+        go_on = w.Button(description=label, button_style="primary", tooltip=label)
+        go_on.on_click(guarded(self.error)(lambda _: self._render_play()))
+        panel = w.HTML(fb.decision_feedback(result))
+        self.body.children = [*self.body.children, panel, go_on]
+
+    def _render_summary(self) -> None:
+        player = self.player
+        report = score_so_far(player.scenario, player, self.learner["id"])
+        html = fb.summary(report, player.ending, player.scenario.title)
+        page = _summary_page(player.scenario.title, html)
+        link = tag(
+            "a", "Download my summary (HTML)", download=f"safeshare-{player.scenario.id}.html",
+            href="data:text/html;base64," + base64.b64encode(page.encode()).decode(),
+        )
+        back = w.Button(description="Choose another scenario", tooltip="Back to the scenario list")
+        back.on_click(guarded(self.error)(lambda _: self.show_picker()))
+        self.body.children = [w.HTML(text_tag("h2", player.scenario.title) + html + tag("p", link)), back]
+
+
+def _strip(answer: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in answer.items() if k != "decision"}
+
+
+def _summary_page(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>SafeShare summary: {esc(title)}</title>{fb.CSS}</head>"
+        f"<body><main class='ss-app'><h1>SafeShare summary</h1>{body}</main></body></html>"
+    )

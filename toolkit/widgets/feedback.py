@@ -1,0 +1,159 @@
+"""Feedback after an answer, and the end-of-scenario summary, as escaped HTML."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from toolkit.guidance import vocabulary
+from toolkit.widgets.html import esc, markdown, tag, text_tag
+
+STEP_ID = re.compile(r"\bS(10|[1-9])\b")
+OUTCOME_LABELS = {
+    "protected": ("✔", "Child protected"),
+    "mixed": ("◐", "Partly protected"),
+    "harmed": ("✖", "Child harmed"),
+}
+
+
+def steps_cited(lines: list[str]) -> list[str]:
+    """Step ids mentioned in feedback lines, in order of first mention."""
+    seen: list[str] = []
+    for line in lines:
+        for match in STEP_ID.finditer(line):
+            step = f"S{match.group(1)}"
+            if step not in seen:
+                seen.append(step)
+    return seen
+
+
+def step_notes(step_ids: list[str]) -> str:
+    """A short plain-English note on each cited step."""
+    steps = vocabulary().steps
+    items = "".join(
+        tag("li", text_tag("strong", f"{s} {steps[s].short or steps[s].heading}") + " — "
+            + esc(steps[s].summary or steps[s].heading))
+        for s in step_ids if s in steps
+    )
+    return tag("ul", items, class_="ss-steps") if items else ""
+
+
+def misconception_notes(ids: list[str]) -> str:
+    """Each misconception named, with a kind correction."""
+    vocab = vocabulary().misconceptions
+    items = "".join(
+        tag("li", text_tag("strong", vocab[m].name) + ": " + esc(vocab[m].correction or vocab[m].belief))
+        for m in ids if m in vocab
+    )
+    if not items:
+        return ""
+    intro = text_tag("p", "A common belief showed up here. It holds many practitioners back:")
+    return tag("div", intro + tag("ul", items), class_="ss-misconceptions")
+
+
+def points_line(points: float, max_points: float) -> str:
+    return text_tag("p", f"You scored {points:g} out of {max_points:g} for this decision.",
+                    class_="ss-points")
+
+
+def decision_feedback(result: Mapping[str, Any]) -> str:
+    """The panel shown straight after an answer: points, feedback, steps, misconceptions."""
+    lines = list(result.get("feedback", []))
+    found = [c for c in result.get("concepts", [])]
+    concepts = vocabulary().concepts
+    parts = [
+        text_tag("h4", "Feedback"),
+        points_line(result.get("points", 0), result.get("max_points", 0)),
+        tag("ul", "".join(text_tag("li", line) for line in lines)) if lines else "",
+    ]
+    if found:
+        names = ", ".join(concepts[c].name for c in found if c in concepts)
+        parts.append(text_tag("p", f"Your reasoning showed: {names}."))
+    parts.append(misconception_notes(list(result.get("misconceptions", []))))
+    cited = steps_cited(lines)
+    if cited:
+        parts.append(text_tag("h5", "The guidance behind this"))
+        parts.append(step_notes(cited))
+    return tag("div", "".join(parts), class_="ss-feedback", role="region", aria_label="Feedback")
+
+
+def step_bars(steps: Mapping[str, Mapping[str, Any]]) -> str:
+    """A bar per step S1–S10: a labelled figure, with the value in text, not colour alone."""
+    vocab = vocabulary().steps
+    rows = []
+    for step_id, step in vocab.items():
+        entry = steps.get(step_id)
+        if entry is None:
+            value, label = 0, "not covered"
+        else:
+            value = round(100 * entry["score"])
+            label = f"{value}% ({entry['evidence']} pieces of evidence)"
+        bar = tag("div", "", class_="ss-bar-fill", style=f"width:{value}%")
+        rows.append(tag(
+            "div",
+            text_tag("span", f"{step_id} {vocab[step_id].short or ''}", class_="ss-bar-label")
+            + tag("div", bar, class_="ss-bar", role="presentation")
+            + text_tag("span", label, class_="ss-bar-value"),
+            class_="ss-bar-row" + (" ss-bar-none" if entry is None else ""),
+        ))
+    return tag("div", "".join(rows), class_="ss-bars", role="group",
+               aria_label="Your score for each of the ten steps")
+
+
+def summary(report: Mapping[str, Any], ending: Any, scenario_title: str) -> str:
+    """The end-of-scenario summary: outcome, score, step bars, strengths, what to revisit."""
+    icon, outcome = OUTCOME_LABELS.get(ending.outcome, ("", ending.outcome))
+    steps = report.get("steps", {})
+    vocab = vocabulary().steps
+    strong = [s for s, v in steps.items() if v["score"] >= 0.75]
+    weak = [s for s, v in steps.items() if v["score"] < 0.5]
+    listing = lambda ids: tag("ul", "".join(  # noqa: E731 - tiny local formatter
+        text_tag("li", f"{s} {vocab[s].heading}") for s in ids)) if ids else text_tag("p", "None.")
+    parts = [
+        tag("div", text_tag("span", icon, aria_hidden="true") + " " + text_tag("strong", outcome)
+            + " — " + esc(ending.title) + tag("div", markdown(ending.text)),
+            class_=f"ss-ending ss-{ending.outcome}", role="status"),
+        text_tag("h3", f"Your result: {round(100 * report.get('score', 0))}%"),
+        text_tag("p", f"{report.get('points', 0):g} of {report.get('max_points', 0):g} points "
+                      f"in “{scenario_title}”."),
+        text_tag("h4", "Your profile across the ten steps"),
+        step_bars(steps),
+        text_tag("h4", "Strengths"), listing(strong),
+        text_tag("h4", "What to revisit"), listing(weak),
+    ]
+    if report.get("misconceptions"):
+        parts.append(text_tag("h4", "Beliefs to unlearn"))
+        parts.append(misconception_notes(list(report["misconceptions"])))
+    return tag("div", "".join(parts), class_="ss-summary")
+
+
+CSS = """
+<style>
+.ss-app { max-width: 60em; margin: 0 auto; font-size: 15px; line-height: 1.5; }
+.ss-app h1 { font-size: 1.6em; margin: .3em 0; }
+.ss-muted { color: #444; }
+.ss-card { border: 1px solid #888; border-radius: 6px; padding: .6em .9em; margin: .4em 0; }
+.ss-badge { display: inline-block; border: 1px solid #555; border-radius: 3px; padding: 0 .4em;
+  margin-right: .3em; font-size: .85em; }
+.ss-feedback { border-left: 4px solid #1a5d9a; padding: .3em .9em; background: #f3f7fb; }
+.ss-misconceptions { border-left: 4px solid #8a4b00; padding: .1em .8em; background: #fff6ea; }
+.ss-msg { padding: .3em .6em; margin: .3em 0; }
+.ss-error { border: 2px solid #a00; background: #fff0f0; color: #600; }
+.ss-info { color: #1a3d5c; }
+.ss-bars { margin: .5em 0; }
+.ss-bar-row { display: flex; align-items: center; gap: .6em; margin: .15em 0; }
+.ss-bar-label { width: 16em; }
+.ss-bar { flex: 1; height: .9em; background: #e4e4e4; border: 1px solid #777; }
+.ss-bar-fill { height: 100%; background: #1a5d9a; }
+.ss-bar-value { width: 14em; font-size: .9em; }
+.ss-bar-none { color: #555; }
+.ss-ending { border: 2px solid #333; padding: .5em .9em; margin: .5em 0; }
+.ss-protected { border-color: #1b6e2a; } .ss-mixed { border-color: #8a6d00; }
+.ss-harmed { border-color: #a00; }
+.ss-app .widget-radio-box label, .ss-app .widget-checkbox label { white-space: normal; }
+.ss-app .widget-checkbox { height: auto; min-height: 28px; }
+.ss-app .widget-label-basic span { white-space: normal; }
+.ss-app .widget-radio-box { gap: .2em; }
+</style>
+"""
