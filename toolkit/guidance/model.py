@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Source:
+    """A cited source. Its ``id`` is the short title every other record cites it by."""
+
+    id: str
+    url: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Term:
     """A named vocabulary entry (lawful basis, condition, principle, sector…)."""
 

@@ -1,0 +1,1 @@
+"""Widgets: ipywidgets views over decisions, feedback, dashboards and reviews. No storage here."""
