@@ -1,0 +1,87 @@
+"""Playwright on Debian's chromium against real `toolkit.serve` servers; marker `browser`.
+
+Never `playwright install`: the browser is /usr/bin/chromium from apt (.ci/run installs it).
+Without it the tests skip on a laptop but fail in CI, where a skip would hide a broken setup.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root, where chromium's sandbox cannot start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-proxy-server",  # every page under test is on 127.0.0.1
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing: apt-get install chromium (never `playwright install`)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless chromium for the session (Playwright's Browser)."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator[object]:
+    """A fresh page (own cookies and storage) at a laptop-sized viewport."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def voila_server(serve_app) -> Iterator[Callable[..., str]]:
+    """Factory: voila_server("learner") → base URL of a ready server with a temp database.
+
+    One server per notebook for the whole session (starting one takes seconds). At the end
+    each is stopped with SIGTERM, and the session fails if any of its kernels survive.
+    """
+    servers = {}
+
+    def start(notebook: str = "learner", room: int = 1) -> str:
+        if notebook not in servers:
+            servers[notebook] = serve_app(notebook, room=room)
+            servers[notebook].wait_ready()
+        return servers[notebook].url
+
+    yield start
+    for name, app in servers.items():
+        code, seconds = app.stop()
+        assert code == 0, f"{name} server exited {code} after {seconds:.1f} s"
+        assert app.leftovers() == [], f"{name} server left processes behind"

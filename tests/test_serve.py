@@ -1,0 +1,94 @@
+"""toolkit.serve without a browser: the Voilà command line, the app registry, start-up errors."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from toolkit.errors import SafeShareError
+from toolkit.serve import APPS, build_voila_argv, notebook_path, port_of
+from toolkit.settings import Settings
+
+NOTEBOOK = Path("/srv/notebooks/learner.ipynb")
+
+
+def options(argv: list[str]) -> dict[str, str]:
+    """`--A.b=c` options of an argv as {"A.b": "c"}."""
+    return dict(a[2:].split("=", 1) for a in argv if a.startswith("--") and "=" in a)
+
+
+def test_argv_serves_one_notebook_from_its_own_folder():
+    """Is the notebook (not a folder) served, rooted in notebooks/, on the configured address?"""
+    argv = build_voila_argv(Settings.from_env({}, host="127.0.0.2", port=9001), NOTEBOOK)
+    assert argv[1:4] == ["-m", "voila", str(NOTEBOOK)]
+    opts = options(argv)
+    assert opts["Voila.root_dir"] == "/srv/notebooks"
+    assert opts["Voila.ip"] == "127.0.0.2"
+    assert opts["Voila.port"] == "9001"
+    assert opts["Voila.port_retries"] == "0"
+    assert "--no-browser" in argv
+
+
+def test_argv_keeps_secure_defaults_explicit():
+    """Are sources stripped and tracebacks hidden even if a config file says otherwise?"""
+    opts = options(build_voila_argv(Settings.from_env({}), NOTEBOOK))
+    assert opts["VoilaConfiguration.strip_sources"] == "True"
+    assert opts["VoilaConfiguration.show_tracebacks"] == "False"
+
+
+def test_argv_culls_abandoned_kernels_but_never_a_connected_one():
+    """Is an idle kernel culled after 20 minutes only when no browser is connected?"""
+    opts = options(build_voila_argv(Settings.from_env({}), NOTEBOOK))
+    assert opts["MappingKernelManager.cull_idle_timeout"] == "1200"
+    assert opts["MappingKernelManager.cull_connected"] == "False"
+
+
+@pytest.mark.parametrize(("room", "preheat"), [(0, None), (3, "True")])
+def test_room_sets_the_preheated_pool(room, preheat):
+    """Does --room N keep N warm kernels, and room 0 turn preheating off?"""
+    opts = options(build_voila_argv(Settings.from_env({}, room=room), NOTEBOOK))
+    assert opts.get("VoilaConfiguration.preheat_kernel") == preheat
+    assert opts.get("VoilaConfiguration.default_pool_size") == (str(room) if room else None)
+
+
+@pytest.mark.parametrize(
+    ("name", "port"), [("learner", 8866), ("trainer", 8867), ("reviewer", 8868)]
+)
+def test_each_app_listens_on_its_own_port(name, port):
+    """Can the three apps run side by side on their default ports?"""
+    assert port_of(name, Settings.from_env({})) == port
+    assert set(APPS) >= {"learner", "trainer", "reviewer"}
+
+
+def test_only_the_trainer_app_gets_the_token():
+    """Is the trainer token kept out of learner and reviewer kernels?"""
+    assert [name for name, app in APPS.items() if app.needs_token] == ["trainer"]
+
+
+def test_unknown_notebook_names_the_ones_there_are(tmp_path):
+    """Does asking for a missing notebook list the notebooks that exist?"""
+    (tmp_path / "learner.ipynb").write_text("{}")
+    with pytest.raises(SafeShareError, match=r"no notebook nope\.ipynb .*there are: learner"):
+        notebook_path("nope", tmp_path)
+
+
+def test_busy_port_is_reported_not_wandered_from(repo_root):
+    """Does a taken port make serve exit 1 naming the port and the setting to change?"""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "toolkit.serve", "learner", "--port", str(port)],
+            cwd=repo_root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}" in result.stderr
+    assert "SAFESHARE_PORT" in result.stderr

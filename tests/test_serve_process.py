@@ -1,0 +1,31 @@
+"""The server process (`python -m toolkit.serve`, as `make serve` runs it) stops cleanly."""
+
+from __future__ import annotations
+
+import signal
+import urllib.request
+
+import pytest
+
+ROOM = 2
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_stop_signal_leaves_no_kernel_behind(serve_app, signum):
+    """Does SIGTERM or Ctrl-C stop the server within 10 s with none of its kernels left?"""
+    app = serve_app("learner", room=ROOM)
+    url = app.wait_ready()
+    print(f"ready after {app.ready_after:.1f} s with room={ROOM}")
+    assert len(app.kernels) == ROOM, "the room should hold exactly ROOM warm kernels"
+    assert f"room of {ROOM} warm kernels ready" in "".join(app.output)
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url + "voila/static/voila.js", timeout=10) as resp:
+        assert resp.status == 200
+
+    code, seconds = app.stop(signum)
+
+    assert code == 0, "".join(app.output)[-2000:]
+    assert seconds < 10
+    assert app.leftovers() == []
+    assert "stopped" in app.output[-1]

@@ -1,0 +1,180 @@
+"""Settings: every knob declared once (name, default, help), read at the edge, passed down.
+
+A setting comes from, in rising priority: its default, the `SAFESHARE_<NAME>` environment
+variable, an explicit override (a command-line flag). Nothing below reads the environment
+except `Settings.from_env`, so the library itself holds no global state; the CLI, `serve`
+and the notebooks' `show()` functions are the edges that call it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from toolkit.errors import SafeShareError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "SAFESHARE_"
+
+
+def _default_database_url() -> str:
+    # var/ sits beside notebooks/, never inside it: Voilà serves notebooks/ only, so the
+    # database file can never be fetched over HTTP. var/ is gitignored.
+    return f"sqlite:///{REPO_ROOT / 'var' / 'safeshare.db'}"
+
+
+def _default_case_dirs() -> tuple[Path, ...]:
+    return (REPO_ROOT / "case_studies",)
+
+
+def _parse_int(text: str) -> int:
+    return int(text.strip())
+
+
+def _parse_optional_str(text: str) -> str | None:
+    return text or None
+
+
+def _parse_paths(text: str) -> tuple[Path, ...]:
+    return tuple(Path(part) for part in text.split(os.pathsep) if part)
+
+
+def _render_paths(paths: tuple[Path, ...]) -> str:
+    return os.pathsep.join(str(p) for p in paths)
+
+
+def _setting(
+    default: Any = MISSING,
+    *,
+    help: str,
+    parse: Callable[[str], Any] = str,
+    render: Callable[[Any], str] = str,
+    default_factory: Callable[[], Any] | Any = MISSING,
+    secret: bool = False,
+) -> Any:
+    """A dataclass field carrying what docs, `--help` and the environment reader need."""
+    meta = {"help": help, "parse": parse, "render": render, "secret": secret}
+    if default_factory is not MISSING:
+        return field(default_factory=default_factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where data lives and how the servers listen. Build with `Settings.from_env()`."""
+
+    database_url: str = _setting(
+        default_factory=_default_database_url,
+        help="SQLAlchemy URL of the results store: a SQLite file by default, "
+        "postgresql+psycopg://… for a shared server.",
+    )
+    case_dirs: tuple[Path, ...] = _setting(
+        default_factory=_default_case_dirs,
+        parse=_parse_paths,
+        render=_render_paths,
+        help=f"Folders holding scenarios/ and reviews/ (separate several with '{os.pathsep}').",
+    )
+    host: str = _setting("127.0.0.1", help="Address the servers listen on.")
+    port: int = _setting(8866, parse=_parse_int, help="Port of the learner app.")
+    trainer_port: int = _setting(8867, parse=_parse_int, help="Port of the trainer app.")
+    reviewer_port: int = _setting(8868, parse=_parse_int, help="Port of the reviewer app.")
+    room: int = _setting(
+        2,
+        parse=_parse_int,
+        help="Kernels kept warm per app so the next learner's page opens at once "
+        "(0 turns preheating off). Each holds some 80 MB or more of memory.",
+    )
+    trainer_token: str | None = _setting(
+        None,
+        parse=_parse_optional_str,
+        secret=True,
+        help="Sign-in token for the trainer app; when unset a fresh one is made and "
+        "printed at start.",
+    )
+    retention_days: int = _setting(
+        90, parse=_parse_int, help="Days a closed cohort's answers are kept before purge."
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("port", "trainer_port", "reviewer_port"):
+            if not 0 <= getattr(self, name) <= 65535:
+                raise SafeShareError(
+                    f"{env_var(name)}: a port is 0–65535, not {getattr(self, name)}"
+                )
+        if self.room < 0:
+            raise SafeShareError(f"{env_var('room')}: must be 0 or more, not {self.room}")
+        if self.retention_days < 1:
+            raise SafeShareError(
+                f"{env_var('retention_days')}: must be 1 or more, not {self.retention_days}"
+            )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `SAFESHARE_*` variables, then `overrides` (None means "not given").
+
+        `environ` defaults to `os.environ`; tests pass a dict instead. Raises SafeShareError
+        naming the variable when a value cannot be read, or for an unknown override.
+        """
+        environ = os.environ if environ is None else environ
+        unknown = set(overrides) - {f.name for f in fields(cls)}
+        if unknown:
+            raise SafeShareError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(env_var(f.name))
+            if raw is not None:
+                try:
+                    values[f.name] = f.metadata["parse"](raw)
+                except ValueError as exc:
+                    raise SafeShareError(f"{env_var(f.name)}={raw!r}: {exc}") from exc
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some settings changed (the instance itself is frozen)."""
+        return replace(self, **changes)
+
+    def to_env(self, *, include_secrets: bool = False) -> dict[str, str]:
+        """The `SAFESHARE_*` variables that rebuild these settings in a child process.
+
+        Secrets (the trainer token) are left out unless asked for, so a learner's kernel
+        never holds the trainer's token. Unset optional values are left out.
+        """
+        env = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None or (f.metadata["secret"] and not include_secrets):
+                continue
+            env[env_var(f.name)] = f.metadata["render"](value)
+        return env
+
+
+def env_var(name: str) -> str:
+    """The environment variable of a setting: `port` → `SAFESHARE_PORT`."""
+    return ENV_PREFIX + name.upper()
+
+
+class Setting(NamedTuple):
+    """One row of the settings table that docs and `--help` render."""
+
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return env_var(self.name)
+
+
+def _registry() -> tuple[Setting, ...]:
+    rows = []
+    for f in fields(Settings):
+        default = f.default if f.default_factory is MISSING else f.default_factory()
+        rows.append(Setting(f.name, default, f.metadata["help"]))
+    return tuple(rows)
+
+
+SETTINGS: tuple[Setting, ...] = _registry()
