@@ -26,7 +26,7 @@ class Query:
 
 
 def parse_query(text: str | None) -> Query:
-    """Parse ``?scenario=…&session=…&resume=…``; values that do not fit their pattern are ignored."""
+    """Parse ``?scenario=…&session=…&resume=…``; values that misfit their pattern are dropped."""
     raw = parse_qs(text or "", keep_blank_values=False)
 
     def first(name: str, pattern: re.Pattern) -> str | None:

@@ -74,7 +74,9 @@ class LearnerApp:
             self.cohort = self.store.find_cohort(query.session)
             if self.cohort["closed"]:
                 self.cohort = None
-                raise SafeShareError("This workshop session has closed. Ask your trainer for a new code.")
+                raise SafeShareError(
+                    "This workshop session has closed. Ask your trainer for a new code."
+                )
         if query.resume:
             self._resume(query.resume)
         if query.scenario and query.scenario in self._offered():
@@ -92,7 +94,9 @@ class LearnerApp:
         try:
             self.learner = self.store.learner_by_resume_key(key)
         except MissingEntry:
-            raise SafeShareError("That resume code was not recognised. Check it and try again.") from None
+            raise SafeShareError(
+                "That resume code was not recognised. Check it and try again."
+            ) from None
         if self.learner["cohort_id"] and not self.cohort:
             cohorts = [c for c in self.store.list_cohorts() if c["id"] == self.learner["cohort_id"]]
             self.cohort = cohorts[0] if cohorts else None
@@ -104,8 +108,11 @@ class LearnerApp:
         intro = "Choose a scenario to work through."
         if self.cohort:
             intro = f"Workshop: {self.cohort['name']}. " + intro
-        self.resume_box = w.Text(description="Resume code", placeholder="XXXX-XXXX-XXXX-XXXX",
-                                 style={"description_width": "initial"})
+        self.resume_box = w.Text(
+            description="Resume code",
+            placeholder="XXXX-XXXX-XXXX-XXXX",
+            style={"description_width": "initial"},
+        )
         resume_btn = w.Button(description="Resume", tooltip="Continue with your resume code")
         resume_btn.on_click(guarded(self.error)(lambda _: self._resume_clicked()))
         parts = [w.HTML(text_tag("h2", "Scenarios") + text_tag("p", intro)), *cards]
@@ -122,18 +129,22 @@ class LearnerApp:
         vocab = vocabulary()
         badges = "".join(
             text_tag("span", b, class_="ss-badge")
-            for b in [vocab.nations[scenario.nation].name,
-                      *(vocab.sectors[s].name for s in scenario.sectors),
-                      f"{scenario.minutes} min"]
+            for b in [
+                vocab.nations[scenario.nation].name,
+                *(vocab.sectors[s].name for s in scenario.sectors),
+                f"{scenario.minutes} min",
+            ]
         )
         steps = ", ".join(scenario.steps)
         html = (
-            text_tag("h3", scenario.title) + tag("div", badges)
+            text_tag("h3", scenario.title)
+            + tag("div", badges)
             + (text_tag("p", scenario.summary) if scenario.summary else "")
             + text_tag("p", f"Guidance steps: {steps}", class_="ss-muted")
         )
-        button = w.Button(description="Start", tooltip=f"Start: {scenario.title}",
-                          button_style="primary")
+        button = w.Button(
+            description="Start", tooltip=f"Start: {scenario.title}", button_style="primary"
+        )
         button.on_click(guarded(self.error)(lambda _, sid=scenario.id: self.open_scenario(sid)))
         card = w.VBox([w.HTML(html), button])
         card.add_class("ss-card")
@@ -148,7 +159,9 @@ class LearnerApp:
             code = self.cohort["code"] if self.cohort else None
             self.learner = self.store.learner(cohort_code=code)
         self.attempt = self.store.open_attempt(self.learner["id"], scenario.id)
-        stored = {a["decision_id"]: _strip(a["answer"]) for a in self.store.answers(self.attempt["id"])}
+        stored = {
+            a["decision_id"]: _strip(a["answer"]) for a in self.store.answers(self.attempt["id"])
+        }
         self.player = Player(scenario, stored)
         self.notice.value = self.notice.value if stored else ""
         self._render_play()
@@ -160,8 +173,13 @@ class LearnerApp:
             text_tag("h2", scenario.title)
             + tag("div", markdown(scenario.context), class_="ss-context")
             + self._chronology_html(scenario)
-            + tag("p", "Your resume code: " + text_tag("strong", key)
-                  + ". Keep it to continue later on this or another device.", class_="ss-muted")
+            + tag(
+                "p",
+                "Your resume code: "
+                + text_tag("strong", key)
+                + ". Keep it to continue later on this or another device.",
+                class_="ss-muted",
+            )
         )
         return w.HTML(html)
 
@@ -171,14 +189,25 @@ class LearnerApp:
             return ""
         names = {a.id: a.name for a in scenario.agencies}
         rows = "".join(
-            tag("tr", text_tag("td", e.when) + text_tag("td", names.get(e.agency, e.agency))
+            tag(
+                "tr",
+                text_tag("td", e.when)
+                + text_tag("td", names.get(e.agency, e.agency))
                 + text_tag("td", e.event)
-                + text_tag("td", ", ".join(names.get(k, k) for k in e.known_by)))
+                + text_tag("td", ", ".join(names.get(k, k) for k in e.known_by)),
+            )
             for e in scenario.chronology
         )
-        head = tag("tr", "".join(text_tag("th", h, scope="col") for h in ("When", "Agency", "What happened", "Who knew")))
+        head = tag(
+            "tr",
+            "".join(
+                text_tag("th", h, scope="col")
+                for h in ("When", "Agency", "What happened", "Who knew")
+            ),
+        )
         return text_tag("h3", "What has happened so far") + tag(
-            "table", tag("thead", head) + tag("tbody", rows), class_="ss-chronology")
+            "table", tag("thead", head) + tag("tbody", rows), class_="ss-chronology"
+        )
 
     def _render_play(self) -> None:
         if self.player.finished:
@@ -190,7 +219,9 @@ class LearnerApp:
         self.view.submit.on_click(guarded(self.view.say_error)(lambda _: self.submit(decision.id)))
         self.body.children = [self._scenario_intro(), self.view.widget]
 
-    def submit(self, decision_id: str, answer: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    def submit(
+        self, decision_id: str, answer: dict[str, Any] | None = None
+    ) -> dict[str, Any] | None:
         """Check, score, store, then show feedback. The store write comes before the feedback."""
         player = self.player
         if player is None:
@@ -202,7 +233,9 @@ class LearnerApp:
                 self.view.say(missing, "error")
                 return None
             answer = self.view.answer()
-        trial = Player(player.scenario, {**{d: player.answers[d] for d in player.path}, decision_id: answer})
+        trial = Player(
+            player.scenario, {**{d: player.answers[d] for d in player.path}, decision_id: answer}
+        )
         report = score_so_far(player.scenario, trial, self.learner["id"])
         result = next(d for d in report["decisions"] if d["decision"] == decision_id)
         try:
@@ -236,12 +269,17 @@ class LearnerApp:
         html = fb.summary(report, player.ending, player.scenario.title)
         page = _summary_page(player.scenario.title, html)
         link = tag(
-            "a", "Download my summary (HTML)", download=f"safeshare-{player.scenario.id}.html",
+            "a",
+            "Download my summary (HTML)",
+            download=f"safeshare-{player.scenario.id}.html",
             href="data:text/html;base64," + base64.b64encode(page.encode()).decode(),
         )
         back = w.Button(description="Choose another scenario", tooltip="Back to the scenario list")
         back.on_click(guarded(self.error)(lambda _: self.show_picker()))
-        self.body.children = [w.HTML(text_tag("h2", player.scenario.title) + html + tag("p", link)), back]
+        self.body.children = [
+            w.HTML(text_tag("h2", player.scenario.title) + html + tag("p", link)),
+            back,
+        ]
 
 
 def _strip(answer: dict[str, Any]) -> dict[str, Any]:

@@ -1,55 +1,35 @@
-"""The learner app (placeholder): a heading and the bundled scenarios, until the real app lands.
+"""The learner app's entry point: the one call the learner notebook makes.
 
-It exists so the serving stack — Voilà, preheated kernels, strip_sources, the browser
-tests — can be built and checked end to end before the learner journey is written.
+With preheated kernels this runs before any learner arrives: the case library is loaded,
+the store opened and the page built ahead of time; only the part that depends on the
+request (``?scenario=``, ``?session=``, ``?resume=``) waits for the page's query string.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-
-import ipywidgets as widgets
-import yaml
-
-from toolkit.settings import Settings
-
-
-def scenario_titles(case_dirs: Iterable[Path]) -> list[tuple[str, str]]:
-    """(title, file name) of every scenarios/*.yaml under the case folders, sorted by title.
-
-    A file that does not parse, or has no title, is listed by its file name: the validator,
-    not this menu, is where broken cases get reported.
-    """
-    titles = []
-    for folder in case_dirs:
-        for path in sorted(Path(folder, "scenarios").glob("*.yaml")):
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError:
-                data = None
-            title = data.get("title") if isinstance(data, dict) else None
-            titles.append((str(title or path.stem), path.name))
-    return sorted(titles)
+from toolkit.app.guard import configure_logging
+from toolkit.app.identity import Query, request_query
+from toolkit.app.journey import LearnerApp
+from toolkit.cases import load_library
+from toolkit.settings import REPO_ROOT, Settings
+from toolkit.storage import open_store
 
 
-def build(settings: Settings) -> widgets.VBox:
-    """The app's root widget: a heading and a scenario picker."""
-    heading = widgets.HTML("<h1>SafeShare</h1>")
-    picker = widgets.Dropdown(
-        options=scenario_titles(settings.case_dirs),
-        description="Scenario",
-        layout=widgets.Layout(width="40em"),
-    )
-    return widgets.VBox([heading, picker])
+def build(settings: Settings) -> LearnerApp:
+    """The app over the bundled (or configured) cases and the configured store."""
+    configure_logging(REPO_ROOT / "var" / "log")
+    library = load_library(settings.case_dirs)
+    return LearnerApp(library, open_store(settings.database_url))
 
 
-def show(settings: Settings | None = None) -> None:
-    """Display the app in the current notebook; settings come from SAFESHARE_* when not given.
+def show(settings: Settings | None = None, query: Query | None = None) -> None:
+    """Display the learner app, then act on the page's query string.
 
     Returns None on purpose: a returned widget would be displayed a second time as the
     cell's value.
     """
     from IPython.display import display
 
-    display(build(settings or Settings.from_env()))
+    app = build(settings or Settings.from_env())
+    display(app.widget)
+    app.start(query if query is not None else request_query())

@@ -28,7 +28,7 @@ TELL_FAMILY_LABELS = {
     "not-if-risk": "Not now: telling them could increase the risk (record why)",
     "no": "No, never",
 }
-PLACEHOLDER = ("Choose…", None)
+PLACEHOLDER = ("Choose…", "")
 
 
 class RationaleBox:
@@ -44,7 +44,9 @@ class RationaleBox:
             style={"description_width": "initial"},
         )
         self.count = w.HTML(self._count_text(""))
-        self.text.observe(lambda change: setattr(self.count, "value", self._count_text(change["new"])), "value")
+        self.text.observe(
+            lambda change: setattr(self.count, "value", self._count_text(change["new"])), "value"
+        )
         self.widget = w.VBox([self.label, self.text, self.count], layout=FULL)
 
     def _count_text(self, text: str) -> str:
@@ -104,7 +106,7 @@ class MultiStep:
 def _dropdown(label: str, choices: dict[str, Any]) -> w.Dropdown:
     return w.Dropdown(
         options=[PLACEHOLDER, *[(term.name, key) for key, term in choices.items()]],
-        value=None,
+        value="",
         description=label,
         layout=FULL,
         style={"description_width": "14em"},
@@ -116,31 +118,45 @@ class SharePlanForm:
 
     def __init__(self, decision: Decision):
         plan, vocab = decision.plan, vocabulary()
-        self.items = {c.id: w.Checkbox(description=c.text, indent=False, layout=FULL) for c in plan.items}
+        self.items = {
+            c.id: w.Checkbox(description=c.text, indent=False, layout=FULL) for c in plan.items
+        }
         self.recipients = {
             c.id: w.Checkbox(description=c.text, indent=False, layout=FULL) for c in plan.recipients
         }
         self.basis = _dropdown("Article 6 lawful basis", vocab.bases)
         self.condition = _dropdown("Special category condition", vocab.conditions)
         self.timing = w.RadioButtons(
-            options=[(label, key) for key, label in TIMING_LABELS.items()], value=None,
-            description="When will you share?", layout=FULL, style={"description_width": "initial"},
+            options=[(label, key) for key, label in TIMING_LABELS.items()],
+            value=None,
+            description="When will you share?",
+            layout=FULL,
+            style={"description_width": "initial"},
         )
         self.tell_family = w.RadioButtons(
-            options=[(label, key) for key, label in TELL_FAMILY_LABELS.items()], value=None,
-            description="Will you tell the family?", layout=FULL,
+            options=[(label, key) for key, label in TELL_FAMILY_LABELS.items()],
+            value=None,
+            description="Will you tell the family?",
+            layout=FULL,
             style={"description_width": "initial"},
         )
         self.record = w.Checkbox(
-            description="I will record what I shared, with whom, when and why", indent=False,
+            description="I will record what I shared, with whom, when and why",
+            indent=False,
             layout=FULL,
         )
         self.widget = w.VBox(
             [
-                w.HTML("<h4>What will you share?</h4>"), *self.items.values(),
-                w.HTML("<h4>With whom?</h4>"), *self.recipients.values(),
+                w.HTML("<h4>What will you share?</h4>"),
+                *self.items.values(),
+                w.HTML("<h4>With whom?</h4>"),
+                *self.recipients.values(),
                 w.HTML("<h4>On what basis, when, and telling whom?</h4>"),
-                self.basis, self.condition, self.timing, self.tell_family, self.record,
+                self.basis,
+                self.condition,
+                self.timing,
+                self.tell_family,
+                self.record,
             ],
             layout=FULL,
         )
@@ -150,8 +166,8 @@ class SharePlanForm:
             "plan": {
                 "items": [k for k, box in self.items.items() if box.value],
                 "recipients": [k for k, box in self.recipients.items() if box.value],
-                "lawful_basis": self.basis.value,
-                "condition": self.condition.value,
+                "lawful_basis": self.basis.value or None,
+                "condition": self.condition.value or None,
                 "timing": self.timing.value,
                 "tell_family": self.tell_family.value,
                 "record": bool(self.record.value),
@@ -162,8 +178,12 @@ class SharePlanForm:
         plan = self.answer()["plan"]
         gaps = [
             label
-            for label, key in [("a lawful basis", "lawful_basis"), ("a condition", "condition"),
-                               ("when to share", "timing"), ("whether to tell the family", "tell_family")]
+            for label, key in [
+                ("a lawful basis", "lawful_basis"),
+                ("a condition", "condition"),
+                ("when to share", "timing"),
+                ("whether to tell the family", "tell_family"),
+            ]
             if not plan[key]
         ]
         if not plan["items"] and not plan["recipients"]:
@@ -171,8 +191,15 @@ class SharePlanForm:
         return f"Choose {', '.join(gaps)} first." if gaps else None
 
     def controls(self) -> list[w.Widget]:
-        return [*self.items.values(), *self.recipients.values(), self.basis, self.condition,
-                self.timing, self.tell_family, self.record]
+        return [
+            *self.items.values(),
+            *self.recipients.values(),
+            self.basis,
+            self.condition,
+            self.timing,
+            self.tell_family,
+            self.record,
+        ]
 
 
 STEP_WIDGETS = {"choice": ChoiceStep, "multi": MultiStep, "share-plan": SharePlanForm}
@@ -191,8 +218,12 @@ class DecisionView:
         self.step = STEP_WIDGETS[decision.type](decision)
         spec = decision.rationale
         self.rationale = RationaleBox(spec.prompt, spec.min_words) if spec else None
-        self.submit = w.Button(description="Submit answer", button_style="primary",
-                               tooltip="Submit your answer and see feedback", icon="check")
+        self.submit = w.Button(
+            description="Submit answer",
+            button_style="primary",
+            tooltip="Submit your answer and see feedback",
+            icon="check",
+        )
         self.message = w.HTML("")
         parts = [self.header, self.step.widget]
         if self.rationale:

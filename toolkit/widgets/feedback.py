@@ -32,9 +32,14 @@ def step_notes(step_ids: list[str]) -> str:
     """A short plain-English note on each cited step."""
     steps = vocabulary().steps
     items = "".join(
-        tag("li", text_tag("strong", f"{s} {steps[s].short or steps[s].heading}") + " — "
-            + esc(steps[s].summary or steps[s].heading))
-        for s in step_ids if s in steps
+        tag(
+            "li",
+            text_tag("strong", f"{s} {steps[s].short or steps[s].heading}")
+            + " — "
+            + esc(steps[s].summary or steps[s].heading),
+        )
+        for s in step_ids
+        if s in steps
     )
     return tag("ul", items, class_="ss-steps") if items else ""
 
@@ -43,8 +48,12 @@ def misconception_notes(ids: list[str]) -> str:
     """Each misconception named, with a kind correction."""
     vocab = vocabulary().misconceptions
     items = "".join(
-        tag("li", text_tag("strong", vocab[m].name) + ": " + esc(vocab[m].correction or vocab[m].belief))
-        for m in ids if m in vocab
+        tag(
+            "li",
+            text_tag("strong", vocab[m].name) + ": " + esc(vocab[m].correction or vocab[m].belief),
+        )
+        for m in ids
+        if m in vocab
     )
     if not items:
         return ""
@@ -53,8 +62,9 @@ def misconception_notes(ids: list[str]) -> str:
 
 
 def points_line(points: float, max_points: float) -> str:
-    return text_tag("p", f"You scored {points:g} out of {max_points:g} for this decision.",
-                    class_="ss-points")
+    return text_tag(
+        "p", f"You scored {points:g} out of {max_points:g} for this decision.", class_="ss-points"
+    )
 
 
 def decision_feedback(result: Mapping[str, Any]) -> str:
@@ -82,7 +92,7 @@ def step_bars(steps: Mapping[str, Mapping[str, Any]]) -> str:
     """A bar per step S1–S10: a labelled figure, with the value in text, not colour alone."""
     vocab = vocabulary().steps
     rows = []
-    for step_id, step in vocab.items():
+    for step_id in vocab:
         entry = steps.get(step_id)
         if entry is None:
             value, label = 0, "not covered"
@@ -90,37 +100,61 @@ def step_bars(steps: Mapping[str, Mapping[str, Any]]) -> str:
             value = round(100 * entry["score"])
             label = f"{value}% ({entry['evidence']} pieces of evidence)"
         bar = tag("div", "", class_="ss-bar-fill", style=f"width:{value}%")
-        rows.append(tag(
-            "div",
-            text_tag("span", f"{step_id} {vocab[step_id].short or ''}", class_="ss-bar-label")
-            + tag("div", bar, class_="ss-bar", role="presentation")
-            + text_tag("span", label, class_="ss-bar-value"),
-            class_="ss-bar-row" + (" ss-bar-none" if entry is None else ""),
-        ))
-    return tag("div", "".join(rows), class_="ss-bars", role="group",
-               aria_label="Your score for each of the ten steps")
+        rows.append(
+            tag(
+                "div",
+                text_tag("span", f"{step_id} {vocab[step_id].short or ''}", class_="ss-bar-label")
+                + tag("div", bar, class_="ss-bar", role="presentation")
+                + text_tag("span", label, class_="ss-bar-value"),
+                class_="ss-bar-row" + (" ss-bar-none" if entry is None else ""),
+            )
+        )
+    return tag(
+        "div",
+        "".join(rows),
+        class_="ss-bars",
+        role="group",
+        aria_label="Your score for each of the ten steps",
+    )
+
+
+def _step_list(ids: list[str]) -> str:
+    vocab = vocabulary().steps
+    if not ids:
+        return text_tag("p", "None.")
+    return tag("ul", "".join(text_tag("li", f"{s} {vocab[s].heading}") for s in ids))
 
 
 def summary(report: Mapping[str, Any], ending: Any, scenario_title: str) -> str:
     """The end-of-scenario summary: outcome, score, step bars, strengths, what to revisit."""
     icon, outcome = OUTCOME_LABELS.get(ending.outcome, ("", ending.outcome))
     steps = report.get("steps", {})
-    vocab = vocabulary().steps
     strong = [s for s, v in steps.items() if v["score"] >= 0.75]
     weak = [s for s, v in steps.items() if v["score"] < 0.5]
-    listing = lambda ids: tag("ul", "".join(  # noqa: E731 - tiny local formatter
-        text_tag("li", f"{s} {vocab[s].heading}") for s in ids)) if ids else text_tag("p", "None.")
     parts = [
-        tag("div", text_tag("span", icon, aria_hidden="true") + " " + text_tag("strong", outcome)
-            + " — " + esc(ending.title) + tag("div", markdown(ending.text)),
-            class_=f"ss-ending ss-{ending.outcome}", role="status"),
+        tag(
+            "div",
+            text_tag("span", icon, aria_hidden="true")
+            + " "
+            + text_tag("strong", outcome)
+            + " — "
+            + esc(ending.title)
+            + tag("div", markdown(ending.text)),
+            class_=f"ss-ending ss-{ending.outcome}",
+            role="status",
+        ),
         text_tag("h3", f"Your result: {round(100 * report.get('score', 0))}%"),
-        text_tag("p", f"{report.get('points', 0):g} of {report.get('max_points', 0):g} points "
-                      f"in “{scenario_title}”."),
+        text_tag(
+            "p",
+            f"{report.get('points', 0):g} of {report.get('max_points', 0):g} points "
+            f"in “{scenario_title}”.",
+        ),
         text_tag("h4", "Your profile across the ten steps"),
         step_bars(steps),
-        text_tag("h4", "Strengths"), listing(strong),
-        text_tag("h4", "What to revisit"), listing(weak),
+        text_tag("h4", "Strengths"),
+        _step_list(strong),
+        text_tag("h4", "What to revisit"),
+        _step_list(weak),
     ]
     if report.get("misconceptions"):
         parts.append(text_tag("h4", "Beliefs to unlearn"))
@@ -151,9 +185,18 @@ CSS = """
 .ss-ending { border: 2px solid #333; padding: .5em .9em; margin: .5em 0; }
 .ss-protected { border-color: #1b6e2a; } .ss-mixed { border-color: #8a6d00; }
 .ss-harmed { border-color: #a00; }
-.ss-app .widget-radio-box label, .ss-app .widget-checkbox label { white-space: normal; }
-.ss-app .widget-checkbox { height: auto; min-height: 28px; }
+.ss-app .widget-radio-box label { height: auto; line-height: 1.4; margin: .3em 0;
+  display: flex; flex-direction: row-reverse; justify-content: flex-end; align-items: flex-start;
+  gap: .6em; white-space: normal; font-size: 14px; }
+.ss-app .widget-radio-box input { float: none; flex: none; margin: .2em 0 0 0; }
+.ss-app .widget-checkbox { height: auto; min-height: 28px; margin: .2em 0; }
+.ss-app .widget-checkbox label, .ss-app .widget-label-basic { height: auto; line-height: 1.4;
+  white-space: normal; align-items: flex-start; }
 .ss-app .widget-label-basic span { white-space: normal; }
-.ss-app .widget-radio-box { gap: .2em; }
+.ss-app .widget-label-basic input { margin-top: .2em; flex: none; }
+.ss-chronology { border-collapse: collapse; margin: .5em 0; }
+.ss-chronology th, .ss-chronology td { border-bottom: 1px solid #bbb; padding: .2em .5em;
+  text-align: left; vertical-align: top; }
+:focus-visible { outline: 3px solid #1a5d9a !important; outline-offset: 2px; }
 </style>
 """

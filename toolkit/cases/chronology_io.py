@@ -1,0 +1,337 @@
+"""Review chronologies to and from the spreadsheets reviewers keep them in (CSV and XLSX).
+
+One row per event, with the columns of a review's ``chronology`` entries; lists and nested
+entries use the cell syntax documented in ``chronology_cells``. Rows are numbered as the
+spreadsheet shows them (the header is row 1), and every fault in a file is reported in one
+pass as ``file:row: column: message`` inside a CaseFileError. XLSX workbooks may carry an
+``agencies`` sheet (id, name, sector) so that a chronology travels with its agency names.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.styles import Font
+from pydantic import ValidationError
+
+from toolkit.cases.chronology_cells import (
+    ID_RULE,
+    PARSERS,
+    Cell,
+    Context,
+    Faults,
+    cell_text,
+    chronology_rows,
+    when_text,
+)
+from toolkit.cases.model import Agency, ReviewEvent
+from toolkit.errors import CaseFileError
+from toolkit.problems import Problem
+
+CHRONOLOGY_COLUMNS = ("id", "date", "agency", "event", "known_by", "shared", "missed")
+REQUIRED_COLUMNS = ("id", "date", "agency", "event")
+AGENCY_COLUMNS = ("id", "name", "sector")
+CHRONOLOGY_SHEET, AGENCIES_SHEET = "chronology", "agencies"  # XLSX sheet names
+
+
+# --- reading sheets --------------------------------------------------------------------------
+
+
+@dataclass
+class _Table:
+    """A sheet as the spreadsheet shows it: the header and each row with its row number."""
+
+    name: str
+    header: list[Cell]
+    rows: list[tuple[int, list[Cell]]]
+
+
+class _Unreadable(Exception):
+    def __init__(self, problem: Problem):
+        self.problem = problem
+
+
+def _csv_tables(path: Path) -> dict[str, _Table]:
+    name = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problem = Problem(name, 0, "file", "not UTF-8 text; save it as 'CSV UTF-8'")
+        raise _Unreadable(problem) from None
+    records: list[list[Cell]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline="")):
+            records.append(list(record))
+    except csv.Error as exc:
+        problem = Problem(name, len(records) + 1, "file", f"not valid CSV ({exc})")
+        raise _Unreadable(problem) from None
+    if not records:
+        return {}
+    rows = list(enumerate(records[1:], start=2))
+    return {CHRONOLOGY_SHEET: _Table(name, records[0], rows)}
+
+
+def _xlsx_value(cell: Any) -> Cell:
+    """A cell's value; a date-time cell whose format shows no time is a date."""
+    value = cell.value
+    if isinstance(value, dt.datetime) and "h" not in str(cell.number_format).lower():
+        return value.date()
+    return value
+
+
+def _xlsx_tables(path: Path) -> dict[str, _Table]:
+    name = str(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
+        message = f"not a readable XLSX workbook ({type(exc).__name__})"
+        raise _Unreadable(Problem(name, 0, "file", message)) from None
+    try:
+        tables = {}
+        for sheet in book.worksheets:
+            grid = [[_xlsx_value(c) for c in row] for row in sheet.iter_rows()]
+            if grid:
+                rows = list(enumerate(grid[1:], start=2))
+                tables[sheet.title.strip().lower()] = _Table(name, grid[0], rows)
+        if CHRONOLOGY_SHEET not in tables:  # a hand-made workbook: its first other sheet
+            others = (t for title, t in tables.items() if title != AGENCIES_SHEET)
+            first = next(others, None)
+            if first is not None:
+                tables[CHRONOLOGY_SHEET] = first
+        return tables
+    except Exception as exc:  # a damaged part may only fail while rows are read
+        message = f"not a readable XLSX workbook ({type(exc).__name__})"
+        raise _Unreadable(Problem(name, 0, "file", message)) from None
+    finally:
+        book.close()
+
+
+READERS: dict[str, Callable[[Path], dict[str, _Table]]] = {
+    ".csv": _csv_tables,
+    ".xlsx": _xlsx_tables,
+}
+
+
+def _tables(path: Path | str) -> dict[str, _Table]:
+    path = Path(path)
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        kinds = ", ".join(READERS)
+        problem = Problem(str(path), 0, "file", f"unknown kind of file (expected {kinds})")
+        raise CaseFileError([problem])
+    if not path.is_file():
+        raise CaseFileError([Problem(str(path), 0, "file", "no such file")])
+    try:
+        return reader(path)
+    except _Unreadable as exc:
+        raise CaseFileError([exc.problem]) from None
+
+
+def _column_name(cell: Cell) -> str:
+    return re.sub(r"[\s-]+", "_", cell_text(cell).lower())
+
+
+def _columns(
+    table: _Table, known: Sequence[str], required: Sequence[str], problems: list[Problem]
+) -> dict[int, str]:
+    """Position → column name, reporting unknown, repeated and missing headers on row 1."""
+    columns: dict[int, str] = {}
+    for index, cell in enumerate(table.header):
+        column = _column_name(cell)
+        if not column:
+            continue
+        if column not in known:
+            expected = ", ".join(known)
+            problems.append(Problem(table.name, 1, cell_text(cell), f"unknown column ({expected})"))
+        elif column in columns.values():
+            problems.append(Problem(table.name, 1, column, "column appears twice"))
+        else:
+            columns[index] = column
+    for column in required:
+        if column not in columns.values():
+            problems.append(Problem(table.name, 1, column, "required column is missing"))
+    return columns
+
+
+def _row_values(
+    table: _Table, number: int, cells: list[Cell], columns: dict[int, str], problems: list
+) -> dict[str, Cell] | None:
+    """The row's cells by column name; None for a blank row. Cells past the header are faults."""
+    if all(cell_text(c) == "" for c in cells):
+        return None
+    for index, cell in enumerate(cells):
+        if index not in columns and index >= len(table.header) and cell_text(cell):
+            problems.append(Problem(table.name, number, f"column {index + 1}", "no header"))
+    return {column: cells[i] if i < len(cells) else None for i, column in columns.items()}
+
+
+def _event(
+    table: _Table, number: int, values: dict[str, Cell], ctx: Context, problems: list
+) -> ReviewEvent | None:
+    parsed: dict[str, Any] = {}
+    found: list[Problem] = []
+    for column, cell in values.items():
+        faults: Faults = []
+        value = PARSERS[column](cell, ctx, faults)
+        found += [Problem(table.name, number, column, message) for message in faults]
+        if value not in ("", None):
+            parsed[column] = value
+    for column in REQUIRED_COLUMNS:
+        if column not in parsed and not any(p.field == column for p in found):
+            found.append(Problem(table.name, number, column, "required cell is empty"))
+    if found:
+        problems.extend(found)
+        return None
+    try:
+        return ReviewEvent.model_validate(parsed)
+    except ValidationError as error:
+        problems.extend(_shape_problems(table.name, number, error))
+        return None
+
+
+def _shape_problems(name: str, number: int, error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        column = str(item["loc"][0]) if item["loc"] else "row"
+        if item["type"] == "string_pattern_mismatch":
+            message = f"'{item['input']}' is not an id; {ID_RULE}"
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+        problems.append(Problem(name, number, column, message))
+    return problems
+
+
+def read_chronology(path: Path | str, agencies: Iterable[str] | None = None) -> list[ReviewEvent]:
+    """The events of a CSV or XLSX chronology, in sheet order.
+
+    ``agencies``: the ids the review defines; when given, every agency a row names must be
+    one of them. Theme and step ids are always checked. Raises CaseFileError listing every
+    fault in the file (header faults are on row 1).
+    """
+    table = _tables(path).get(CHRONOLOGY_SHEET)
+    if table is None:
+        raise CaseFileError([Problem(str(path), 1, "header", "the sheet is empty (no header)")])
+    problems: list[Problem] = []
+    columns = _columns(table, CHRONOLOGY_COLUMNS, REQUIRED_COLUMNS, problems)
+    if any(p.message == "required column is missing" for p in problems):
+        raise CaseFileError(problems)
+    ctx = Context(frozenset(agencies) if agencies is not None else None)
+    events: list[ReviewEvent] = []
+    first_row: dict[str, int] = {}
+    for number, cells in table.rows:
+        values = _row_values(table, number, cells, columns, problems)
+        if values is None:
+            continue
+        event_id = cell_text(values.get("id"))
+        if event_id in first_row:
+            message = f"duplicate event id '{event_id}' (first on row {first_row[event_id]})"
+            problems.append(Problem(table.name, number, "id", message))
+        elif event_id:
+            first_row[event_id] = number
+        event = _event(table, number, values, ctx, problems)
+        if event is not None:
+            events.append(event)
+    if not first_row and not problems:
+        problems.append(Problem(table.name, 2, "id", "the sheet has no events"))
+    if problems:
+        raise CaseFileError(problems)
+    return events
+
+
+def read_agencies(path: Path | str) -> list[Agency]:
+    """The ``agencies`` sheet of an XLSX chronology (id, name, sector); [] when there is none.
+
+    Lets a workbook written with ``write_chronology(..., agencies=...)`` carry agency names
+    and sectors with it. CSV files hold one table, so they have none.
+    """
+    table = _tables(path).get(AGENCIES_SHEET)
+    if table is None:
+        return []
+    problems: list[Problem] = []
+    columns = _columns(table, AGENCY_COLUMNS, AGENCY_COLUMNS, problems)
+    if problems:
+        raise CaseFileError(problems)
+    agencies: list[Agency] = []
+    for number, cells in table.rows:
+        values = _row_values(table, number, cells, columns, problems)
+        if values is None:
+            continue
+        try:
+            agencies.append(Agency.model_validate({k: cell_text(v) for k, v in values.items()}))
+        except ValidationError as error:
+            problems.extend(_shape_problems(table.name, number, error))
+    if problems:
+        raise CaseFileError(problems)
+    return agencies
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _write_csv(path: Path, events: Sequence[ReviewEvent], agencies: Sequence[Agency]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CHRONOLOGY_COLUMNS)
+        for row in chronology_rows(events):
+            writer.writerow([when_text(c) if isinstance(c, dt.date) else c for c in row])
+
+
+def _fill_sheet(sheet: Any, header: Sequence[str], rows: list[list[Cell]]) -> None:
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
+    sheet.freeze_panes = "A2"
+    for index, name in enumerate(header):
+        longest = max([len(name), *(len(cell_text(r[index])) for r in rows)])
+        letter = openpyxl.utils.get_column_letter(index + 1)
+        sheet.column_dimensions[letter].width = min(max(longest + 2, 8), 60)
+
+
+def _write_xlsx(path: Path, events: Sequence[ReviewEvent], agencies: Sequence[Agency]) -> None:
+    book = openpyxl.Workbook()
+    book.properties.creator = "SafeShare"
+    sheet = book.active
+    sheet.title = CHRONOLOGY_SHEET
+    _fill_sheet(sheet, CHRONOLOGY_COLUMNS, chronology_rows(events))
+    if agencies:
+        rows: list[list[Cell]] = [[a.id, a.name, a.sector] for a in agencies]
+        _fill_sheet(book.create_sheet(AGENCIES_SHEET), AGENCY_COLUMNS, rows)
+    book.save(path)
+
+
+WRITERS: dict[str, Callable[[Path, Sequence[ReviewEvent], Sequence[Agency]], None]] = {
+    ".csv": _write_csv,
+    ".xlsx": _write_xlsx,
+}
+
+
+def write_chronology(
+    events: Sequence[ReviewEvent], path: Path | str, agencies: Sequence[Agency] = ()
+) -> Path:
+    """Write events as a chronology sheet, CSV or XLSX by the path's suffix; return the path.
+
+    XLSX files get real date cells and, when ``agencies`` are given, an ``agencies`` sheet;
+    a CSV holds the chronology only. ``read_chronology`` reads either back unchanged.
+    """
+    path = Path(path)
+    writer = WRITERS.get(path.suffix.lower())
+    if writer is None:
+        raise ValueError(f"cannot write '{path.suffix}' chronologies (use {', '.join(WRITERS)})")
+    writer(path, list(events), list(agencies))
+    return path
