@@ -1,0 +1,218 @@
+"""Tests for toolkit.scoring.text: folding, offsets, sentences, clauses, negation scope."""
+
+from __future__ import annotations
+
+import pytest
+
+from toolkit.scoring.text import fold, normalise, parse
+
+FOLDING = [
+    ("Wouldn't", ("would", "not")),
+    ("wouldn’t", ("would", "not")),  # curly apostrophe
+    ("can't", ("can", "not")),
+    ("cannot", ("can", "not")),
+    ("won't", ("will", "not")),
+    ("isnt", ("is", "not")),  # apostrophe missing
+    ("I'd", ("i", "would")),
+    ("we've", ("we", "have")),
+    ("it's", ("it", "is")),
+    ("children's", ("children",)),
+    ("parents'", ("parents",)),
+    ("recognize", ("recognise",)),
+    ("minimized", ("minimised",)),
+    ("organizations", ("organisations",)),
+    ("behavior", ("behaviour",)),
+    ("analyze", ("analyse",)),
+    ("pediatrician", ("paediatrician",)),
+    ("size", ("size",)),  # too short to be an -ize verb
+    ("capsize", ("capsize",)),
+    ("wellbeing", ("well", "being")),
+    ("safegaurding", ("safeguarding",)),
+    ("imediately", ("immediately",)),
+    ("SAFEGUARDING", ("safeguarding",)),
+]
+
+
+@pytest.mark.parametrize(("raw", "folded"), FOLDING)
+def test_fold(raw: str, folded: tuple[str, ...]) -> None:
+    """Does one raw word fold to its lowercase, UK-spelt, expanded form?"""
+    assert fold(raw) == folded
+
+
+NORMALISED = [
+    ("Well-being matters", "well being matters"),
+    ("Send it by secure e-mail", "send it by secure email"),
+    ("A sign-off isn't needed", "a sign off is not needed"),
+    ("Art 6(1)(e) applies", "art 6 1 e applies"),
+    ("Safeguarding & welfare", "safeguarding and welfare"),
+    ("e.g. the DSL", "eg the dsl"),
+    ("Café “quotes” — dashes – too", "café quotes dashes too"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize(("text", "folded"), NORMALISED)
+def test_normalise(text: str, folded: str) -> None:
+    """Are hyphens split (or joined for known compounds), punctuation dropped, quotes folded?"""
+    assert normalise(text) == folded
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I wouldn't tell the parents as it could put her at risk.",
+        "Well-being; e-mail — “quoted” words, 6(1)(e).\n\nNew para?",
+        "<script>alert('x')</script> &amp; 😊 Ünïcödé",
+    ],
+)
+def test_word_offsets_point_into_the_original(text: str) -> None:
+    """Does every word's span cover original text that folds back to that word?"""
+    for word in parse(text).words:
+        assert 0 <= word.start < word.end <= len(text)
+        assert word.norm in normalise(text[word.start : word.end]).split()
+
+
+SENTENCES = [
+    ("One. Two! Three? Four", 4),
+    ("Use e.g. the portal. Then ring.", 2),
+    ("See nhs.net for mail. Done", 2),
+    ("First paragraph\n\nSecond paragraph", 2),
+    ("A line\nanother line", 1),
+    ("", 0),
+]
+
+
+@pytest.mark.parametrize(("text", "count"), SENTENCES)
+def test_sentences(text: str, count: int) -> None:
+    """Do sentences end at . ! ? and blank lines, but not inside e.g. or nhs.net?"""
+    assert len(parse(text).sentences) == count
+
+
+def test_question_is_marked() -> None:
+    """Is a sentence ending in '?' marked as a question, and the one before it not?"""
+    parsed = parse("Share it. Do we need consent?")
+    assert [s.question for s in parsed.sentences] == [False, True]
+
+
+def _clauses(text: str) -> list[str]:
+    parsed = parse(text)
+    return [" ".join(w.norm for w in parsed.words[c.start : c.end]) for c in parsed.clauses]
+
+
+CLAUSES = [
+    (
+        "I wouldn't tell the parents as it could put her at risk",
+        ["i would not tell the parents", "as it could put her at risk"],
+    ),
+    ("Share it as soon as possible", ["share it as soon as possible"]),
+    ("Tell the police and social care", ["tell the police and social care"]),
+    ("Tell the DSL and record it", ["tell the dsl", "and record it"]),
+    ("Not now, but later", ["not now", "but later"]),
+    ("Risk of harm, public task; DSL", ["risk of harm", "public task", "dsl"]),
+    ("If they refuse we can't share", ["if they refuse", "we can not share"]),
+    ("Call before 9am", ["call before 9am"]),
+    ("Don't wait before we call", ["do not wait", "before we call"]),
+    ("So they can help", ["so they can help"]),
+]
+
+
+@pytest.mark.parametrize(("text", "clauses"), CLAUSES)
+def test_clauses(text: str, clauses: list[str]) -> None:
+    """Do clauses break at punctuation and at conjunctions that open a new proposition?"""
+    assert _clauses(text) == clauses
+
+
+@pytest.mark.parametrize(
+    ("text", "predicated"),
+    [
+        ("risk of harm", False),
+        ("secure email", False),
+        ("record", False),
+        ("Email the DSL now", True),
+        ("she is at risk", True),
+        ("share with MASH", True),
+        ("referred today", True),
+    ],
+)
+def test_predicated(text: str, predicated: bool) -> None:
+    """Is a clause with a verb told apart from a bare term?"""
+    assert parse(text).clauses[0].predicated is predicated
+
+
+def _scope(text: str, phrase: str):
+    parsed = parse(text)
+    norms = [w.norm for w in parsed.words]
+    target = phrase.split()
+    for i in range(len(norms)):
+        if norms[i : i + len(target)] == target:
+            return parsed.scope(i, i + len(target) - 1)
+    raise AssertionError(f"{phrase!r} not in {norms}")
+
+
+NEGATION = [
+    ("I would not wait for proof", "wait for proof", True),
+    ("I wouldn't wait for proof", "wait for proof", True),
+    ("I never wait for proof", "wait for proof", True),
+    ("Share now rather than wait for proof", "wait for proof", True),
+    ("Share it instead of waiting", "waiting", True),
+    ("There is no need for consent", "need for consent", True),
+    ("Consent isn't required", "consent is not required", True),
+    ("Consent is not needed", "consent", True),  # a copula then "not" after the span
+    ("I wouldn't tell them, but I'd record it", "record it", False),  # scope ends at "but"
+    ("I won't wait and will call the police", "call the police", False),
+    ("I would not hesitate to call the police", "call the police", False),  # pseudo-negation
+    ("Not only would I call the police", "call the police", False),
+    ("No doubt she is at risk", "at risk", False),
+    ("I would not share without consent", "share", True),
+    ("I would not share without consent", "consent", False),  # not … without: cancels
+    ("I'd call the police not wait", "call the police", False),
+]
+
+
+@pytest.mark.parametrize(("text", "phrase", "negated"), NEGATION)
+def test_negation_scope(text: str, phrase: str, negated: bool) -> None:
+    """Is a phrase negated exactly when a cue covers it within its clause?"""
+    assert _scope(text, phrase).negated is negated
+
+
+def test_negation_cue_is_located() -> None:
+    """Does the scope name the cue word, so evidence can quote "not wait for proof"?"""
+    parsed = parse("I would not wait for proof")
+    scope = parsed.scope(3, 5)
+    assert scope.cue is not None and parsed.words[scope.cue].norm == "not"
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "uncertain", "reported", "refuted"),
+    [
+        ("I'm not sure we need consent", "need consent", True, False, False),
+        ("I wonder whether consent is needed", "consent is needed", True, False, False),
+        ("Do we need consent?", "need consent", True, False, False),
+        ("Some people think GDPR stops sharing", "gdpr stops sharing", False, True, False),
+        ("Some people think GDPR stops sharing but it doesn't", "gdpr", False, True, True),
+        ("It's a myth that GDPR stops sharing", "gdpr stops sharing", False, True, True),
+        ("I used to think we needed consent", "needed consent", False, True, True),
+        ("We need consent", "need consent", False, False, False),
+    ],
+)
+def test_hedges_and_reported_views(
+    text: str, phrase: str, uncertain: bool, reported: bool, refuted: bool
+) -> None:
+    """Are hedges, questions, others' views and their denials told apart from assertions?"""
+    scope = _scope(text, phrase)
+    assert (scope.uncertain, scope.reported, scope.refuted) == (uncertain, reported, refuted)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "conditional"),
+    [
+        ("If we waited for proof she could be hurt", "waited for proof", True),
+        ("If we waited for proof she could be hurt", "she could be hurt", False),
+        ("See if the bruises fade", "the bruises fade", False),
+        ("Share even if mum objects", "mum objects", False),
+        ("Unless mum agrees we can't share", "mum agrees", False),
+    ],
+)
+def test_conditional_clauses(text: str, phrase: str, conditional: bool) -> None:
+    """Is only a hypothetical 'if' clause conditional (not 'see if', 'even if', 'unless')?"""
+    assert _scope(text, phrase).conditional is conditional

@@ -1,0 +1,138 @@
+"""The concept/misconception registry: YAML cue lists compiled into one regex per label.
+
+``concepts.yaml`` and ``misconceptions.yaml`` map each vocabulary id to a list of cues. A cue
+is a regular expression over *folded* text (see :mod:`toolkit.scoring.text`: lowercase, UK
+spelling, contractions expanded, punctuation dropped, one space between words), written
+either as a plain string or as a mapping::
+
+    C-timely:
+      - straight away|immediately|without delay          # fires when asserted
+      - re: wait ~ for ~ {proof}                         # "I would not wait for proof"
+        when: negated                                    # affirmed (default) | negated | any
+        needs: '{risk}'                                  # must also occur in the sentence
+        absorbs: true                                    # a name: matches inside it don't count
+
+``{name}`` expands a macro from ``macros.yaml`` (a list of alternatives, may nest);
+`` ~ `` stands for up to three other words and `` ~~ `` for up to six. Cues match whole
+words only and never cross a sentence. Within one label the first cue listed wins where two
+start at the same word. A match that needs its own negation word to match at all
+(``without delay``, ``does not let``) owns it: only cues before it in the clause can negate
+it. If the match would still stand with that word blanked ("data protection is *not* a
+barrier" still has ``{dp} ~ barrier``), the word negates it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from toolkit.guidance import vocabulary
+
+WHEN = ("affirmed", "negated", "any")
+_MACRO = re.compile(r"\{([a-z_0-9]+)\}")
+_NEGATION = re.compile(r"\b(?:not|no|never|without|nobody|nothing|none|nor|neither|instead|rather)\b")
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One registry entry: which label it gives, and under what polarity."""
+
+    label: str
+    source: str
+    regex: re.Pattern[str]
+    when: str
+    needs: re.Pattern[str] | None
+    may_own_negation: bool  # the cue's text contains a negation word
+    absorbs: bool = False  # a term of art: other labels' matches inside it do not count
+
+
+@dataclass(frozen=True)
+class LabelRule:
+    """All cues of one label as a single alternation; group ``e<i>`` is ``cues[i]``."""
+
+    label: str
+    regex: re.Pattern[str]
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Compiled rules in vocabulary order, and each label's rank for sorting output."""
+
+    rules: tuple[LabelRule, ...]
+    rank: dict[str, int]
+
+
+def _read(name: str) -> Any:
+    text = resources.files("toolkit.scoring.patterns").joinpath(name).read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def expand(pattern: str, macros: dict[str, list[str]], depth: int = 0) -> str:
+    """Replace ``{macro}`` names and the ``~``/``~~`` gaps with plain regex."""
+    if depth > 8:
+        raise ValueError(f"macro nesting too deep in {pattern!r}")
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in macros:
+            raise ValueError(f"unknown macro {{{name}}} in {pattern!r}")
+        return "(?:" + "|".join(expand(alt, macros, depth + 1) for alt in macros[name]) + ")"
+
+    out = _MACRO.sub(one, pattern)
+    return out.replace(" ~~ ", r" (?:\S+ ){0,6}").replace(" ~ ", r" (?:\S+ ){0,3}")
+
+
+def _cue(label: str, raw: Any, macros: dict[str, list[str]]) -> Cue:
+    spec = {"re": raw} if isinstance(raw, str) else dict(raw)
+    unknown = set(spec) - {"re", "when", "needs", "absorbs", "note"}
+    if unknown or "re" not in spec:
+        raise ValueError(f"{label}: cue {raw!r}: needs 're'; unknown keys {sorted(unknown)}")
+    when = spec.get("when", "affirmed")
+    if when not in WHEN:
+        raise ValueError(f"{label}: cue {spec['re']!r}: 'when' must be one of {WHEN}")
+    source = expand(str(spec["re"]), macros)
+    if re.compile(source).groups:
+        raise ValueError(f"{label}: cue {spec['re']!r}: use (?:…), not capturing groups")
+    needs = spec.get("needs")
+    return Cue(
+        label=label,
+        source=source,
+        regex=re.compile(source),
+        when=when,
+        needs=re.compile(r"(?<!\S)(?:" + expand(needs, macros) + r")(?!\S)") if needs else None,
+        may_own_negation=bool(_NEGATION.search(source)),
+        absorbs=bool(spec.get("absorbs", False)),
+    )
+
+
+def _rule(label: str, cues: list[Cue]) -> LabelRule:
+    body = "|".join(f"(?P<e{i}>{cue.source})" for i, cue in enumerate(cues))
+    return LabelRule(label, re.compile(r"(?<!\S)(?:" + body + r")(?!\S)"), tuple(cues))
+
+
+def build(macros: dict[str, list[str]], entries: dict[str, list[Any]]) -> Registry:
+    """Compile entries (label → cues) against the vocabulary; every id needs cues."""
+    vocab = vocabulary()
+    order = [*vocab.concepts, *vocab.misconceptions]
+    unknown = sorted(set(entries) - set(order))
+    missing = [label for label in order if not entries.get(label)]
+    if unknown or missing:
+        raise ValueError(f"rationale patterns: unknown ids {unknown}, ids without cues {missing}")
+    rules = tuple(
+        _rule(label, [_cue(label, raw, macros) for raw in entries[label]]) for label in order
+    )
+    return Registry(rules, {label: i for i, label in enumerate(order)})
+
+
+@cache
+def registry() -> Registry:
+    """The bundled registry, compiled once on first use (read-only afterwards)."""
+    macros = {name: [str(a) for a in alts] for name, alts in _read("macros.yaml").items()}
+    entries = {**_read("concepts.yaml"), **_read("misconceptions.yaml")}
+    return build(macros, entries)

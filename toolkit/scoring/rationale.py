@@ -1,0 +1,290 @@
+"""Rationale analysis: which reasoning concepts and misconceptions a free-text answer shows.
+
+Detection is deterministic and pattern-based. The text is folded and split by
+:mod:`toolkit.scoring.text`; each label's cues (``patterns/*.yaml``, compiled by
+:mod:`toolkit.scoring.patterns.registry`) run over each sentence; each match is then read in
+its scope:
+
+- **negation** flips a match: a cue may give its label only when affirmed (the default),
+  only when negated ("I would *not* wait for proof" → ``C-timely``, not
+  ``M-wait-for-proof``), or either way;
+- **hedges and questions** ("not sure whether…", "…?") assert nothing, so they earn nothing;
+- **misconceptions need an affirmed belief**: a misconception cue inside someone else's
+  reported view ("some people think…"), or wholly inside an ``if``/``unless`` clause, is a
+  mention, not a belief. A reported view that is then denied ("…but it doesn't", "it's a
+  myth that…", "I used to think…") counts as negated.
+
+Finally the keyword-stuffing guard (:func:`guard`) withholds matches that come from a list
+of terms rather than from reasoning.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.errors import ResponseError
+from toolkit.scoring.patterns import lexicon as lx
+from toolkit.scoring.patterns.registry import Cue, Registry, registry
+from toolkit.scoring.text import Parsed, parse
+
+LIST_MIN_FRAGMENTS = 2  # list rule: at least this many term fragments holding a match…
+LIST_FRAGMENT_SHARE = 0.5  # …making up at least this share of the clauses holding a match
+FRAGMENT_MAX_FUNCTION_WORDS = 1  # a verbless clause with at most this many is a term fragment
+RUN_MIN_LABELS = 3  # run rule: this many labels in a run of bare terms is a list
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The words behind one label: ``text == original[start:end]``."""
+
+    id: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class RationaleResult:
+    """What a rationale shows. ``withheld`` holds matches the stuffing guard discarded."""
+
+    concepts: tuple[str, ...]
+    misconceptions: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    withheld: tuple[Evidence, ...] = ()
+
+    def to_dict(self, id: str | int | None = None) -> dict[str, Any]:  # noqa: A002 - contract name
+        """The CASE_FORMAT §4 rationale line: id, concepts, misconceptions, evidence."""
+        return {
+            "id": id,
+            "concepts": list(self.concepts),
+            "misconceptions": list(self.misconceptions),
+            "evidence": [
+                {"id": e.id, "text": e.text, "start": e.start, "end": e.end} for e in self.evidence
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One accepted match: its label and words ``first..last`` (``quote_from`` for evidence)."""
+
+    label: str
+    first: int
+    last: int
+    quote_from: int
+    absorbs: bool = False
+
+
+def _owns_negation(cue: Cue, parsed: Parsed, first: int, last: int) -> bool:
+    """Does the match need its own negation words ("without delay") to match at all?"""
+    if not cue.may_own_negation:
+        return False
+    words = range(first, last + 1)
+    if not any(parsed.cues[i] == "neg" for i in words):
+        return False
+    blanked = " ".join("_" if parsed.cues[i] == "neg" else parsed.words[i].norm for i in words)
+    return cue.regex.fullmatch(blanked) is None
+
+
+def _accept(cue: Cue, parsed: Parsed, first: int, last: int) -> Hit | None:
+    """Apply negation, hedging and reported-speech rules to one match (module docstring)."""
+    owns = _owns_negation(cue, parsed, first, last)
+    scope = parsed.scope(first, last, own_negation=owns)
+    belief = cue.label.startswith("M-")
+    if scope.uncertain or (belief and scope.conditional):
+        return None
+    if belief and scope.reported and not scope.refuted:
+        return None
+    negated = scope.negated != scope.refuted
+    if (cue.when == "affirmed" and negated) or (cue.when == "negated" and not negated):
+        return None
+    quote_from = scope.cue if scope.negated and scope.cue is not None else first
+    return Hit(cue.label, first, last, quote_from, cue.absorbs)
+
+
+def find(parsed: Parsed, reg: Registry) -> list[Hit]:
+    """Every accepted match of every label, sentence by sentence."""
+    hits: list[Hit] = []
+    for index in range(len(parsed.sentences)):
+        folded, starts = parsed.sentence_string(index)
+        for rule in reg.rules:
+            for m in rule.regex.finditer(folded):
+                cue = rule.cues[int(m.lastgroup[1:])]  # type: ignore[index]
+                if cue.needs is not None and not cue.needs.search(folded):
+                    continue
+                first, last = parsed.span_words(index, starts, m.start(), m.end())
+                hit = _accept(cue, parsed, first, last)
+                if hit is not None:
+                    hits.append(hit)
+    return _absorb(hits)
+
+
+def _absorb(hits: list[Hit]) -> list[Hit]:
+    """Drop matches lying inside a term of art matched for another label (``absorbs``)."""
+    terms = [h for h in hits if h.absorbs]
+    if not terms:
+        return hits
+    return [
+        h
+        for h in hits
+        if not any(t.label != h.label and t.first <= h.first and h.last <= t.last for t in terms)
+    ]
+
+
+def _is_fragment(parsed: Parsed, clause: int) -> bool:
+    c = parsed.clauses[clause]
+    if c.end - c.start < 2:
+        return True
+    return not c.predicated and c.function_words <= FRAGMENT_MAX_FUNCTION_WORDS
+
+
+def _list_rule(parsed: Parsed, hits: list[Hit]) -> set[int]:
+    """Clauses to withhold because the text is a list of term fragments."""
+    holding = {parsed.clause_of[h.first] for h in hits}
+    fragments = {c for c in holding if _is_fragment(parsed, c)}
+    if len(fragments) >= LIST_MIN_FRAGMENTS and len(fragments) >= LIST_FRAGMENT_SHARE * len(holding):
+        return fragments
+    return set()
+
+
+def _units(hits: list[Hit]) -> list[tuple[int, int, set[int]]]:
+    """Overlapping hits merged into units: (first word, last word, hit indices)."""
+    units: list[tuple[int, int, set[int]]] = []
+    for i in sorted(range(len(hits)), key=lambda i: (hits[i].first, hits[i].last)):
+        if units and hits[i].first <= units[-1][1]:
+            first, last, members = units[-1]
+            units[-1] = (first, max(last, hits[i].last), members | {i})
+        else:
+            units.append((hits[i].first, hits[i].last, {i}))
+    return units
+
+
+def _bare(parsed: Parsed, lo: int, hi: int) -> bool:
+    """Are words ``[lo, hi)`` in one clause and all bare terms (no verb, no function word)?"""
+    if parsed.clause_of[lo - 1] != parsed.clause_of[hi]:
+        return False
+    return all(
+        parsed.words[i].norm not in lx.FUNCTION_WORDS and parsed.words[i].norm not in lx.VERBS
+        for i in range(lo, hi)
+    )
+
+
+def _run_rule(parsed: Parsed, hits: list[Hit]) -> set[int]:
+    """Indices into ``hits`` of runs of matches strung together by nothing but bare terms."""
+    withheld: set[int] = set()
+    run: list[tuple[int, int, set[int]]] = []
+    for unit in [*_units(hits), None]:
+        if unit is not None and run and _bare(parsed, run[-1][1] + 1, unit[0]):
+            run.append(unit)
+            continue
+        members = set().union(*(u[2] for u in run)) if run else set()
+        if len(run) >= RUN_MIN_LABELS and len({hits[i].label for i in members}) >= RUN_MIN_LABELS:
+            withheld |= members
+        run = [unit] if unit is not None else []
+    return withheld
+
+
+def guard(parsed: Parsed, hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
+    """Split hits into (kept, withheld) by the keyword-stuffing guard.
+
+    Listing guidance terms is not reasoning, so two measurable rules withhold credit:
+
+    1. **List rule.** A *term fragment* is a clause (text between commas, full stops, other
+       breaks and clause-opening conjunctions) of one word, or one with no verb (no
+       auxiliary, pronoun, action verb or ``-ed`` form) and at most one function word
+       (article, preposition, conjunction…). If at least ``LIST_MIN_FRAGMENTS`` (2) term
+       fragments hold a match, and they are at least half of the clauses that hold one,
+       the matches in them are withheld. "risk of harm, public task, DSL, timely" earns
+       nothing; "Risk of harm, so I'd ring the MASH now" keeps its credit (one fragment),
+       as does "because of our duties under the Children Act" (a verbless clause of words).
+    2. **Run rule.** Within a clause, matches joined only by bare terms (words that are
+       neither verbs nor function words) form a run; a run of ``RUN_MIN_LABELS`` (3) or
+       more matches with as many different labels is a string of terms and is withheld:
+       "I would consider risk of harm public task lawful basis timely secure email".
+       Overlapping matches count as one. "Share it now over the secure portal with the
+       named DSL" keeps its credit: its matches are joined by ordinary words.
+    """
+    drop_clauses = _list_rule(parsed, hits)
+    drop = _run_rule(parsed, hits)
+    kept, withheld = [], []
+    for i, hit in enumerate(hits):
+        gone = i in drop or parsed.clause_of[hit.first] in drop_clauses
+        (withheld if gone else kept).append(hit)
+    return kept, withheld
+
+
+def _evidence(parsed: Parsed, hits: list[Hit]) -> tuple[Evidence, ...]:
+    seen: dict[tuple[str, int, int], Evidence] = {}
+    for hit in hits:
+        text, start, end = parsed.quote(hit.quote_from, hit.last)
+        seen.setdefault((hit.label, start, end), Evidence(hit.label, text, start, end))
+    return tuple(sorted(seen.values(), key=lambda e: (e.start, e.end, e.id)))
+
+
+def analyse(text: str) -> RationaleResult:
+    """Find the concepts and misconceptions ``text`` shows, with the words behind each.
+
+    Pure and deterministic: no I/O, no clock. Labels come in vocabulary order; evidence in
+    text order, one entry per distinct matched span.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"analyse() needs a str, not {type(text).__name__}")
+    reg = registry()
+    parsed = parse(text)
+    kept, withheld = guard(parsed, find(parsed, reg))
+    labels = sorted({h.label for h in kept}, key=reg.rank.__getitem__)
+    return RationaleResult(
+        concepts=tuple(label for label in labels if label.startswith("C-")),
+        misconceptions=tuple(label for label in labels if label.startswith("M-")),
+        evidence=_evidence(parsed, kept),
+        withheld=_evidence(parsed, withheld),
+    )
+
+
+def analyse_many(texts: Iterable[str]) -> list[RationaleResult]:
+    """:func:`analyse` for each text, in order."""
+    return [analyse(text) for text in texts]
+
+
+def _line_record(number: int, line: str) -> tuple[Any, str] | None:
+    """``(id, text)`` from one JSONL line, None for a blank line; ResponseError if malformed."""
+    stripped = line.lstrip("\ufeff").strip()
+    if not stripped:
+        return None
+    try:
+        record = json.loads(stripped)
+    except json.JSONDecodeError as exc:
+        raise ResponseError(f"line {number}: not valid JSON ({exc.msg}, column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise ResponseError(f'line {number}: expected an object like {{"id": "r1", "text": "…"}}')
+    for key in ("id", "text"):
+        if key not in record:
+            raise ResponseError(f'line {number}: missing "{key}"')
+    rid, text = record["id"], record["text"]
+    if isinstance(rid, bool) or not isinstance(rid, str | int) or rid == "":
+        raise ResponseError(f'line {number}: "id" must be a non-empty string or an integer')
+    if not isinstance(text, str):
+        raise ResponseError(f'line {number}: "text" must be a string, not {type(text).__name__}')
+    return rid, text
+
+
+def rationale_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
+    """Analyse JSONL lines ``{"id", "text"}``; yield one output dict per non-blank line.
+
+    Lines are numbered from 1 as read; blank lines are skipped. A malformed line or a
+    repeated id raises :class:`~toolkit.errors.ResponseError` ``"line N: …"`` when reached
+    (earlier lines have been yielded by then).
+    """
+    first_seen: dict[Any, int] = {}
+    for number, line in enumerate(lines, start=1):
+        parsed = _line_record(number, line)
+        if parsed is None:
+            continue
+        rid, text = parsed
+        if rid in first_seen:
+            raise ResponseError(f"line {number}: duplicate id {rid!r} (first on line {first_seen[rid]})")
+        first_seen[rid] = number
+        yield analyse(text).to_dict(rid)
