@@ -124,12 +124,16 @@ class ServedApp:
         except psutil.Error:
             return []
 
-    def stop(self, signum: int = signal.SIGTERM, timeout: float = 15) -> tuple[int | None, float]:
-        """Send `signum`; (exit code or None if it hung, seconds taken)."""
+    def stop(
+        self, signum: int = signal.SIGTERM, timeout: float = 15, repeat: int = 1
+    ) -> tuple[int | None, float]:
+        """Send `signum` (`repeat` times in a burst); (exit code or None if it hung, seconds)."""
         self.kernels += [p for p in self._descendants() if _is_kernel(p) and p not in self.kernels]
         began = time.monotonic()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signum)
+        for _ in range(repeat):
+            if self.proc.poll() is None:
+                self.proc.send_signal(signum)
+                time.sleep(0.01)
         try:
             code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -29,3 +29,17 @@ def test_stop_signal_leaves_no_kernel_behind(serve_app, signum):
     assert seconds < 10
     assert app.leftovers() == []
     assert "stopped" in app.output[-1]
+
+
+@pytest.mark.timeout(180)
+def test_burst_of_signals_does_not_hang(serve_app):
+    """Does a burst of Ctrl-Cs (terminal and `uv run` both forward them) still stop the server?
+
+    Regression: a threading.Event set from the signal handler deadlocked when a second
+    signal arrived inside the first handler; the server then hung for good.
+    """
+    app = serve_app("learner", room=1)
+    app.wait_ready()
+    code, seconds = app.stop(signal.SIGINT, repeat=8)
+    assert code == 0 and seconds < 10, "".join(app.output)[-2000:]
+    assert app.leftovers() == []

@@ -18,10 +18,12 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -38,6 +40,9 @@ from toolkit.settings import REPO_ROOT, SETTINGS, Settings, env_var
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 MARKER_VAR = "SAFESHARE_SERVE_ID"
+# A warm kernel whose notebook waits for its page (get_query_string) stays busy; it says it
+# is warm by touching <READY_DIR_VAR>/<kernel id> (toolkit.app.identity.mark_warm).
+READY_DIR_VAR = "SAFESHARE_READY_DIR"
 # A kernel nobody has touched for 20 minutes, with no browser tab connected, is abandoned.
 # A learner with the page open is never culled (cull_connected=False), however long they think.
 CULL_IDLE_SECONDS = 20 * 60
@@ -173,6 +178,8 @@ class VoilaServer:
         _check_port_free(self.settings.host, self.port, self._app.port_setting)
         env = {**os.environ, **self.settings.to_env(include_secrets=self._app.needs_token)}
         env[MARKER_VAR] = self.marker
+        self.ready_dir = Path(tempfile.mkdtemp(prefix="safeshare-ready-"))
+        env[READY_DIR_VAR] = str(self.ready_dir)
         self._process = subprocess.Popen(
             build_voila_argv(self.settings, self.notebook, self.port),
             cwd=REPO_ROOT,
@@ -203,13 +210,15 @@ class VoilaServer:
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 
-    def wait_ready(self, timeout: float = 120.0, stop: threading.Event | None = None) -> bool:
+    def wait_ready(
+        self, timeout: float = 120.0, stop: StopFlag | threading.Event | None = None
+    ) -> bool:
         """Block until the server answers and the room is warm; False if stopped first.
 
         Raises SafeShareError if Voilà exits or the timeout passes.
         """
         deadline = time.monotonic() + timeout
-        stop = stop or threading.Event()
+        stop = stop or StopFlag()
         checks: list[Callable[[], bool]] = [self._answers]
         if self.settings.room > 0:
             checks += [self._room_full.is_set, self._room_settled]
@@ -237,6 +246,8 @@ class VoilaServer:
         return all([self._kernel_quiet(k, now) for k in list(self._kernel_ids)])
 
     def _kernel_quiet(self, kernel_id: str, now: float) -> bool:
+        if (self.ready_dir / kernel_id).exists():
+            return True
         try:
             with _open(f"{self.url}api/kernels/{kernel_id}") as resp:
                 model = json.load(resp)
@@ -259,6 +270,7 @@ class VoilaServer:
             _signal_group(self._process.pid, signal.SIGKILL)
             self._process.wait()
         _reap(kernels + marked_processes(self.marker))
+        shutil.rmtree(self.ready_dir, ignore_errors=True)
         return self._process.returncode
 
     def __enter__(self) -> VoilaServer:
@@ -318,6 +330,31 @@ def _reap(procs: list[psutil.Process]) -> None:
     psutil.wait_procs(alive, timeout=2)
 
 
+class StopFlag:
+    """A stop request that a signal handler may set: no lock, so no deadlock.
+
+    A threading.Event set from a signal handler can deadlock: a second Ctrl-C or SIGTERM
+    (a terminal and `uv run` both forward them) arrives while the first handler holds the
+    Event's lock in the same thread. Measured here: a server hung for good that way.
+    """
+
+    def __init__(self) -> None:
+        self._set = False
+
+    def set(self, *_: object) -> None:
+        self._set = True
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep up to ``timeout`` in short slices; True as soon as a stop is requested."""
+        deadline = time.monotonic() + timeout
+        while not self._set and time.monotonic() < deadline:
+            time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+        return self._set
+
+
 def run(notebook_name: str, settings: Settings, *, out: IO[str] | None = None) -> int:
     """Serve one notebook until Ctrl-C or SIGTERM; print the URL and when it is ready.
 
@@ -332,8 +369,8 @@ def run(notebook_name: str, settings: Settings, *, out: IO[str] | None = None) -
         settings = settings.with_(trainer_token=secrets.token_urlsafe(16))
         print(f"Trainer token (give it to trainers only): {settings.trainer_token}", file=out)
     server = VoilaServer(notebook_name, settings)
-    stop = threading.Event()
-    previous = {s: signal.signal(s, lambda *_: stop.set()) for s in (signal.SIGINT, signal.SIGTERM)}
+    stop = StopFlag()
+    previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         started = time.monotonic()
         server.start()

@@ -40,10 +40,23 @@ def parse_query(text: str | None) -> Query:
     )
 
 
+def mark_warm() -> None:
+    """Tell `toolkit.serve` this preheated kernel has done its start-up work.
+
+    The notebook is about to block waiting for its page, so the kernel stays "busy";
+    the server's readiness check looks for this file instead.
+    """
+    folder, kernel = os.environ.get("SAFESHARE_READY_DIR"), os.environ.get("VOILA_KERNEL_ID")
+    if folder and kernel and os.path.isdir(folder):
+        with open(os.path.join(folder, os.path.basename(kernel)), "w"):
+            pass
+
+
 def request_query() -> Query:
     """The current page's query, waiting for it when running in a preheated Voilà kernel."""
     if os.environ.get("VOILA_KERNEL_ID") or os.environ.get("VOILA_PREHEAT") == "True":
         from voila.utils import get_query_string
 
+        mark_warm()
         return parse_query(get_query_string())
     return parse_query(os.environ.get("QUERY_STRING"))
