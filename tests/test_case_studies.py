@@ -1,0 +1,77 @@
+"""The bundled case studies: do they validate, lint clean, meet the library's requirements,
+and does each scenario's model answer score high and its poor answer low?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolkit.cases import load_case, load_library, validate_paths
+from toolkit.cases.coverage import coverage, render_text, requirements
+
+CASES = Path(__file__).resolve().parent.parent / "case_studies"
+SCENARIOS = sorted((CASES / "scenarios").glob("*.yaml"))
+MODEL_AT_LEAST = 0.9
+POOR_AT_MOST = 0.4
+
+
+def test_every_bundled_case_validates():
+    """Does every scenario and review under case_studies/ pass `safeshare validate`?"""
+    assert [str(p) for p in validate_paths([CASES])] == []
+
+
+def test_every_bundled_case_lints_clean():
+    """Does every bundled case pass the anonymisation lint (no real-looking personal data)?"""
+    from toolkit.anonymise import lint_paths
+
+    assert [str(p) for p in lint_paths([CASES])] == []
+
+
+def test_library_meets_its_coverage_requirements():
+    """Does the library cover every step, concept, misconception, nation and feature it must?"""
+    cov = coverage(load_library([CASES]))
+    unmet = requirements(cov)
+    assert unmet == [], "\n".join(unmet) + "\n\n" + render_text(cov)
+
+
+def test_there_are_scenarios_to_check():
+    """Is the parametrised self-test below actually fed (a glob that finds nothing passes)?"""
+    assert len(SCENARIOS) >= 12
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_model_answer_scores_high_and_ends_protected(path: Path):
+    """Does the scenario's model answer score at least 0.9 and reach a protected ending?"""
+    from toolkit.scoring import model_answer, score_attempt
+
+    scenario = load_case(path)
+    report = score_attempt(scenario, model_answer(scenario))
+    assert report.score >= MODEL_AT_LEAST, _explain(report)
+    assert report.ending is not None
+    assert scenario.ending(report.ending).outcome == "protected"
+    assert report.misconceptions == ()
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_poor_answer_scores_low_and_names_a_misconception(path: Path):
+    """Does a misconception-laden answer score at most 0.4 and list what it got wrong?"""
+    from toolkit.scoring import poor_answer, score_attempt
+
+    scenario = load_case(path)
+    report = score_attempt(scenario, poor_answer(scenario))
+    assert report.score <= POOR_AT_MOST, _explain(report)
+    assert report.misconceptions, "the poor answer should trip at least one misconception"
+    assert scenario.ending(report.ending).outcome != "protected"
+
+
+def _explain(report) -> str:
+    """Per-decision points, so a failing scenario shows where its marks went."""
+    lines = [f"score {report.score:.3f} ({report.points}/{report.max_points})"]
+    for decision in report.decisions:
+        data = decision.to_dict()
+        lines.append(
+            f"  {data['decision']}: {data['points']}/{data['max_points']}"
+            f" concepts={data['concepts']} misconceptions={data['misconceptions']}"
+        )
+    return "\n".join(lines)
