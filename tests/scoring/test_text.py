@@ -77,6 +77,8 @@ SENTENCES = [
     ("Use e.g. the portal. Then ring.", 2),
     ("See nhs.net for mail. Done", 2),
     ("First paragraph\n\nSecond paragraph", 2),
+    ("Under Sch. 1 para. 18 we share. Done", 2),
+    ("Is it? Yes. Why?", 3),
     ("A line\nanother line", 1),
     ("", 0),
 ]
@@ -92,6 +94,7 @@ def test_question_is_marked() -> None:
     """Is a sentence ending in '?' marked as a question, and the one before it not?"""
     parsed = parse("Share it. Do we need consent?")
     assert [s.question for s in parsed.sentences] == [False, True]
+    assert [s.question for s in parse("Is it? Yes. Why?").sentences] == [True, False, True]
 
 
 def _clauses(text: str) -> list[str]:

@@ -10,12 +10,18 @@ its scope:
   ``M-wait-for-proof``), or either way;
 - **hedges and questions** ("not sure whether…", "…?") assert nothing, so they earn nothing;
 - **misconceptions need an affirmed belief**: a misconception cue inside someone else's
-  reported view ("some people think…"), or wholly inside an ``if``/``unless`` clause, is a
-  mention, not a belief. A reported view that is then denied ("…but it doesn't", "it's a
-  myth that…", "I used to think…") counts as negated.
+  reported view ("some people think…"), or wholly inside a hypothetical ``if`` clause ("if
+  we waited for proof she could be hurt"), is a mention, not a belief. A reported view
+  that is then denied ("…but it doesn't", "it's a myth that…", "I used to think…") counts
+  as negated.
 
 Finally the keyword-stuffing guard (:func:`guard`) withholds matches that come from a list
 of terms rather than from reasoning.
+
+Known limits: no parsing beyond clauses, so who does what is not tracked ("the police will
+already have told social care" still shows ``C-right-recipient``), pronouns are not
+resolved ("…so I'd tell them" after naming social care), and a rejected match that spans
+two clauses can hide a valid match inside it (:func:`_scan_rule`).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from typing import Any
 
 from toolkit.errors import ResponseError
 from toolkit.scoring.patterns import lexicon as lx
-from toolkit.scoring.patterns.registry import Cue, Registry, registry
+from toolkit.scoring.patterns.registry import Cue, LabelRule, Registry, registry
 from toolkit.scoring.text import Parsed, parse
 
 LIST_MIN_FRAGMENTS = 2  # list rule: at least this many term fragments holding a match…
@@ -89,6 +95,37 @@ def _owns_negation(cue: Cue, parsed: Parsed, first: int, last: int) -> bool:
     return cue.regex.fullmatch(blanked) is None
 
 
+@dataclass(frozen=True)
+class _Sentence:
+    """One sentence as the cues see it: its index, folded string and word starts in it."""
+
+    index: int
+    folded: str
+    starts: list[int]
+
+
+def _try(cue: Cue, parsed: Parsed, sent: _Sentence, lo: int, hi: int) -> Hit | None:
+    """Accept or reject one cue matched at characters ``[lo, hi)`` of a sentence."""
+    if cue.needs is not None and not cue.needs.search(sent.folded):
+        return None
+    if cue.unless is not None and cue.unless.search(sent.folded):
+        return None
+    first, last = parsed.span_words(sent.index, sent.starts, lo, hi)
+    return _accept(cue, parsed, first, last)
+
+
+def _retry(
+    cues: tuple[Cue, ...], tried: Cue, parsed: Parsed, sent: _Sentence, pos: int
+) -> Hit | None:
+    """After ``tried`` was rejected at ``pos``, the first other cue that matches there and holds."""
+    for cue in cues:
+        m = cue.regex.match(sent.folded, pos) if cue is not tried else None
+        hit = _try(cue, parsed, sent, m.start(), m.end()) if m else None
+        if hit is not None:
+            return hit
+    return None
+
+
 def _accept(cue: Cue, parsed: Parsed, first: int, last: int) -> Hit | None:
     """Apply negation, hedging and reported-speech rules to one match (module docstring)."""
     owns = _owns_negation(cue, parsed, first, last)
@@ -105,20 +142,31 @@ def _accept(cue: Cue, parsed: Parsed, first: int, last: int) -> Hit | None:
     return Hit(cue.label, first, last, quote_from, cue.absorbs)
 
 
+def _scan_rule(rule: LabelRule, parsed: Parsed, sent: _Sentence) -> Iterator[Hit]:
+    """Accepted matches of one label in one sentence, left to right.
+
+    A match consumes its words whether it is accepted or rejected, so a construction read
+    as negated is not re-read piecemeal: in "I won't sit tight until I'm sure" the negated
+    ``sit tight until … sure`` (→ ``C-timely``) hides its tail ``until I'm sure``, which
+    alone would read as ``M-wait-for-proof``. The cost: a rejected match that strays
+    across a clause can hide a valid one inside it (see the module's known limits).
+    """
+    for m in rule.regex.finditer(sent.folded):
+        cue = rule.cues[int(m.lastgroup[1:])]  # type: ignore[index]
+        hit = _try(cue, parsed, sent, m.start(), m.end())
+        if hit is None and len(rule.cues) > 1:
+            hit = _retry(rule.cues, cue, parsed, sent, m.start())
+        if hit is not None:
+            yield hit
+
+
 def find(parsed: Parsed, reg: Registry) -> list[Hit]:
     """Every accepted match of every label, sentence by sentence."""
     hits: list[Hit] = []
     for index in range(len(parsed.sentences)):
-        folded, starts = parsed.sentence_string(index)
+        sent = _Sentence(index, *parsed.sentence_string(index))
         for rule in reg.rules:
-            for m in rule.regex.finditer(folded):
-                cue = rule.cues[int(m.lastgroup[1:])]  # type: ignore[index]
-                if cue.needs is not None and not cue.needs.search(folded):
-                    continue
-                first, last = parsed.span_words(index, starts, m.start(), m.end())
-                hit = _accept(cue, parsed, first, last)
-                if hit is not None:
-                    hits.append(hit)
+            hits.extend(_scan_rule(rule, parsed, sent))
     return _absorb(hits)
 
 
@@ -145,7 +193,9 @@ def _list_rule(parsed: Parsed, hits: list[Hit]) -> set[int]:
     """Clauses to withhold because the text is a list of term fragments."""
     holding = {parsed.clause_of[h.first] for h in hits}
     fragments = {c for c in holding if _is_fragment(parsed, c)}
-    if len(fragments) >= LIST_MIN_FRAGMENTS and len(fragments) >= LIST_FRAGMENT_SHARE * len(holding):
+    if len(fragments) >= LIST_MIN_FRAGMENTS and len(fragments) >= LIST_FRAGMENT_SHARE * len(
+        holding
+    ):
         return fragments
     return set()
 
@@ -257,7 +307,9 @@ def _line_record(number: int, line: str) -> tuple[Any, str] | None:
     try:
         record = json.loads(stripped)
     except json.JSONDecodeError as exc:
-        raise ResponseError(f"line {number}: not valid JSON ({exc.msg}, column {exc.colno})") from None
+        raise ResponseError(
+            f"line {number}: not valid JSON ({exc.msg}, column {exc.colno})"
+        ) from None
     if not isinstance(record, dict):
         raise ResponseError(f'line {number}: expected an object like {{"id": "r1", "text": "…"}}')
     for key in ("id", "text"):
@@ -285,6 +337,8 @@ def rationale_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
             continue
         rid, text = parsed
         if rid in first_seen:
-            raise ResponseError(f"line {number}: duplicate id {rid!r} (first on line {first_seen[rid]})")
+            raise ResponseError(
+                f"line {number}: duplicate id {rid!r} (first on line {first_seen[rid]})"
+            )
         first_seen[rid] = number
         yield analyse(text).to_dict(rid)

@@ -15,7 +15,7 @@ breaks, and before conjunctions that open a new proposition (``but``, ``because`
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,10 +28,11 @@ _TOKENS = re.compile(
     r"|&)"
     r"|(?P<end>[.!?…]+(?=[\s\"'”’)\]]|$))"
     r"|(?P<para>\n[ \t]*\n\s*)"
-    r"|(?P<brk>[,;:()\[\]{}\"“”/\\|•·*\n]|(?<!\S)[-–—]+(?!\S)|[–—]+)"
+    r"|(?P<brk>[,;:()\[\]{}\"“”/\\|•·*\n\r\u2028\u2029]|(?<!\S)[-–—]+(?!\S)|[–—]+)"
 )
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _HYPHENS = re.compile(r"[-‐‑]")
+DENIAL_REACH = 3  # clauses after someone else's view in which a denial of it is looked for
 _CLITICS = (("n't", "not"), ("'ll", "will"), ("'re", "are"), ("'ve", "have"), ("'m", "am"))
 
 
@@ -161,6 +162,7 @@ class Parsed:
     sentence_of: tuple[int, ...]
     cues: tuple[str, ...]  # per word: "neg", "hedge", "report", "myth", "refute" or ""
     counts: dict[str, tuple[int, ...]]  # per cue kind: how many cues before each word index
+    negations: tuple[int, ...]  # word indices of negation cues, ascending
 
     def sentence_string(self, index: int) -> tuple[str, list[int]]:
         """The folded sentence as one space-separated string, and each word's start in it."""
@@ -192,10 +194,12 @@ class Parsed:
         return int(i > last + 1 and i < clause_end and self.cues[i] == "neg")
 
     def _contradicted(self, sentence: Sentence, clause: int) -> bool:
-        """Is a later clause of the sentence a denial ("…but it doesn't", "…which is wrong")?"""
-        for c in self.clauses[clause + 1 : sentence.end_clause]:
+        """Is one of the next few clauses a denial ("…but it doesn't", "…which is wrong")?"""
+        for c in self.clauses[clause + 1 : min(sentence.end_clause, clause + 1 + DENIAL_REACH)]:
             denies = self._count("neg", c.start, c.end) + self._count("refute", c.start, c.end)
-            if denies and (self.words[c.start].norm in lx.CONTRAST or self._count("refute", c.start, c.end)):
+            if denies and (
+                self.words[c.start].norm in lx.CONTRAST or self._count("refute", c.start, c.end)
+            ):
                 return True
         return False
 
@@ -214,9 +218,7 @@ class Parsed:
         after = self._post_negation(last, clause.end)
         reported = self._count("report", clause.start, first) > 0
         myth = self._count("myth", clause.start, first) > 0
-        cue = None
-        if before:
-            cue = next(i for i in range(clause.start, first) if self.cues[i] == "neg")
+        cue = self.negations[bisect_left(self.negations, clause.start)] if before else None
         return Scope(
             negated=(before + inside + after) % 2 == 1,
             uncertain=sentence.question or self._count("hedge", clause.start, first) > 0,
@@ -232,6 +234,7 @@ def _scan(text: str) -> tuple[list[Word], set[int], dict[int, bool]]:
     words: list[Word] = []
     clause_opens: set[int] = {0}
     sentence_opens: dict[int, bool] = {0: False}
+    current = 0  # where the sentence being read began
     for m in _TOKENS.finditer(text):
         kind = m.lastgroup
         if kind == "word":
@@ -239,16 +242,13 @@ def _scan(text: str) -> tuple[list[Word], set[int], dict[int, bool]]:
                 words.extend(Word(norm, start, end) for norm in fold(raw))
         elif kind == "brk":
             clause_opens.add(len(words))
-        else:
-            sentence_opens[len(words)] = False
-            if kind == "end" and "?" in m.group():
-                sentence_opens[_last_open(sentence_opens, len(words))] = True
+        elif kind == "end" and m.group() == "." and words and words[-1].norm in lx.ABBREVIATIONS:
+            continue  # "Sch. 1", "Dr. X": not the end of a sentence
+        elif current < len(words):
+            sentence_opens[current] = kind == "end" and "?" in m.group()
+            current = len(words)
+            sentence_opens[current] = False
     return words, clause_opens, sentence_opens
-
-
-def _last_open(opens: dict[int, bool], upto: int) -> int:
-    """The opening index of the sentence that ends just before word ``upto``."""
-    return max((k for k in opens if k < upto), default=0)
 
 
 def _opens_clause(norms: list[str], i: int) -> bool:
@@ -313,7 +313,9 @@ def _mark_cues(norms: list[str]) -> list[str]:
     while i < len(norms):
         if norms[i] in lx.CUE_FIRST:
             for length in (4, 3, 2, 1):
-                kind = lx.CUES.get(tuple(norms[i : i + length])) if i + length <= len(norms) else None
+                kind = (
+                    lx.CUES.get(tuple(norms[i : i + length])) if i + length <= len(norms) else None
+                )
                 if kind is not None:
                     cues[i] = "" if kind == "pseudo" else kind
                     i += length - 1
@@ -334,7 +336,11 @@ def _prefix_counts(cues: list[str]) -> dict[str, tuple[int, ...]]:
 
 
 def _sentences(
-    clauses: list[Clause], clause_of: list[int], starts: list[int], questions: dict[int, bool], n: int
+    clauses: list[Clause],
+    clause_of: list[int],
+    starts: list[int],
+    questions: dict[int, bool],
+    n: int,
 ) -> list[Sentence]:
     out = []
     for si, start in enumerate(starts):
@@ -360,8 +366,15 @@ def parse(text: str) -> Parsed:
         sentence_of[sent.start : sent.end] = [si] * (sent.end - sent.start)
     cues = _mark_cues(norms)
     return Parsed(
-        text, tuple(words), tuple(clauses), tuple(sentences), tuple(clause_of),
-        tuple(sentence_of), tuple(cues), _prefix_counts(cues),
+        text,
+        tuple(words),
+        tuple(clauses),
+        tuple(sentences),
+        tuple(clause_of),
+        tuple(sentence_of),
+        tuple(cues),
+        _prefix_counts(cues),
+        tuple(i for i, cue in enumerate(cues) if cue == "neg"),
     )
 
 

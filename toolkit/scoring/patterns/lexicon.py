@@ -100,6 +100,7 @@ BREAK_ALWAYS = _words(
     "but because since although though while whilst whereas which unless until till "
     "however therefore otherwise then if whether when"
 )
+ABBREVIATIONS = _words("dr mr mrs ms sch para art s reg ref approx incl cf st vs")
 CONDITIONALS = _words("if")
 # "see if", "check if", "even if": an embedded question or a concession, not a hypothesis
 NOT_CONDITIONAL_AFTER = _words("see check ask know wonder sure find out decide even whether")
@@ -157,14 +158,21 @@ def _inflect(bases: str) -> frozenset[str]:
 # Words that make a clause a proposition rather than a list item: auxiliaries, subject and
 # object pronouns, and action verbs that are rarely nouns. (-ing forms are left out because
 # "information sharing" and "safeguarding" are nouns in a list of terms.)
-VERBS = AUX | _inflect(_VERB_BASES) | _words(_IRREGULAR) | _words("i we he she they you it them him me us")
+VERBS = (
+    AUX
+    | _inflect(_VERB_BASES)
+    | _words(_IRREGULAR)
+    | _words("i we he she they you it them him me us")
+)
 
 # --- cues -----------------------------------------------------------------------------------
 _REPORTERS = (
     "people staff colleagues officers practitioners teachers nurses professionals others "
     "someone somebody managers parents everyone some many they"
 )
-_REPORTING = "think thinks say says said believe believes assume assumes claim claims feel feels reckon"
+_REPORTING = (
+    "think thinks say says said believe believes assume assumes claim claims feel feels reckon"
+)
 
 
 def _cues() -> dict[tuple[str, ...], str]:
@@ -174,7 +182,9 @@ def _cues() -> dict[tuple[str, ...], str]:
         "instead of|far from",
         "pseudo": "not only|not just|no doubt|without doubt|without a doubt|whether or not|"
         "or not|no matter|not hesitate|never hesitate|not to mention|no later than|"
-        "not later than|no more than|no less than",
+        "not later than|no more than|no less than|without delay|without any delay|"
+        "without undue delay|without hesitation|without question|without fail|no delay|"
+        "no time to lose",
         "hedge": "not sure|not certain|unsure|do not know|no idea|whether|wonder|wondering",
         "myth": "myth|misconception|used to think|used to believe|wrongly|mistakenly",
         "refute": "wrong|untrue|false|incorrect|mistaken",

@@ -10,12 +10,14 @@ either as a plain string or as a mapping::
       - re: wait ~ for ~ {proof}                         # "I would not wait for proof"
         when: negated                                    # affirmed (default) | negated | any
         needs: '{risk}'                                  # must also occur in the sentence
+        unless: 'not (?:add|increase) ~ risk'            # must not occur in the sentence
         absorbs: true                                    # a name: matches inside it don't count
 
 ``{name}`` expands a macro from ``macros.yaml`` (a list of alternatives, may nest);
 `` ~ `` stands for up to three other words and `` ~~ `` for up to six. Cues match whole
-words only and never cross a sentence. Within one label the first cue listed wins where two
-start at the same word. A match that needs its own negation word to match at all
+words only and never cross a sentence. Where a label's cues match at the same word the first
+listed is tried first; if the rules reject it (polarity, ``needs``, ``unless``) the others
+are tried there in turn. A match that needs its own negation word to match at all
 (``without delay``, ``does not let``) owns it: only cues before it in the clause can negate
 it. If the match would still stand with that word blanked ("data protection is *not* a
 barrier" still has ``{dp} ~ barrier``), the word negates it.
@@ -35,7 +37,9 @@ from toolkit.guidance import vocabulary
 
 WHEN = ("affirmed", "negated", "any")
 _MACRO = re.compile(r"\{([a-z_0-9]+)\}")
-_NEGATION = re.compile(r"\b(?:not|no|never|without|nobody|nothing|none|nor|neither|instead|rather)\b")
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|without|nobody|nothing|none|nor|neither|instead|rather)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -44,9 +48,10 @@ class Cue:
 
     label: str
     source: str
-    regex: re.Pattern[str]
+    regex: re.Pattern[str]  # the cue alone, whole words: for retrying it at one position
     when: str
     needs: re.Pattern[str] | None
+    unless: re.Pattern[str] | None
     may_own_negation: bool  # the cue's text contains a negation word
     absorbs: bool = False  # a term of art: other labels' matches inside it do not count
 
@@ -88,9 +93,13 @@ def expand(pattern: str, macros: dict[str, list[str]], depth: int = 0) -> str:
     return out.replace(" ~~ ", r" (?:\S+ ){0,6}").replace(" ~ ", r" (?:\S+ ){0,3}")
 
 
+def _whole_words(pattern: str | None, macros: dict[str, list[str]]) -> re.Pattern[str] | None:
+    return re.compile(r"(?<!\S)(?:" + expand(pattern, macros) + r")(?!\S)") if pattern else None
+
+
 def _cue(label: str, raw: Any, macros: dict[str, list[str]]) -> Cue:
     spec = {"re": raw} if isinstance(raw, str) else dict(raw)
-    unknown = set(spec) - {"re", "when", "needs", "absorbs", "note"}
+    unknown = set(spec) - {"re", "when", "needs", "unless", "absorbs", "note"}
     if unknown or "re" not in spec:
         raise ValueError(f"{label}: cue {raw!r}: needs 're'; unknown keys {sorted(unknown)}")
     when = spec.get("when", "affirmed")
@@ -99,13 +108,14 @@ def _cue(label: str, raw: Any, macros: dict[str, list[str]]) -> Cue:
     source = expand(str(spec["re"]), macros)
     if re.compile(source).groups:
         raise ValueError(f"{label}: cue {spec['re']!r}: use (?:…), not capturing groups")
-    needs = spec.get("needs")
+    needs, unless = spec.get("needs"), spec.get("unless")
     return Cue(
         label=label,
         source=source,
-        regex=re.compile(source),
+        regex=re.compile(r"(?<!\S)(?:" + source + r")(?!\S)"),
         when=when,
-        needs=re.compile(r"(?<!\S)(?:" + expand(needs, macros) + r")(?!\S)") if needs else None,
+        needs=_whole_words(needs, macros),
+        unless=_whole_words(unless, macros),
         may_own_negation=bool(_NEGATION.search(source)),
         absorbs=bool(spec.get("absorbs", False)),
     )
