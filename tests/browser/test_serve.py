@@ -39,11 +39,10 @@ def test_learner_page_shows_widgets_not_code(voila_server, page, artifacts_dir, 
     page.goto(voila_server("learner"))
     heading = page.get_by_role("heading", name="SafeShare")
     heading.wait_for(timeout=60_000)
-    picker = page.get_by_role("combobox")
-    picker.wait_for(timeout=10_000)
-    listed = {t.replace("\xa0", " ") for t in picker.locator("option").all_inner_texts()}
-    assert bundled_titles(repo_root) <= listed
-    page.screenshot(path=artifacts_dir / "learner-placeholder.png", full_page=True)
+    page.get_by_role("heading", name="Scenarios").wait_for(timeout=30_000)
+    listed = {t.replace("\xa0", " ") for t in page.locator(".ss-card h3").all_inner_texts()}
+    assert bundled_titles(repo_root) == listed
+    page.screenshot(path=artifacts_dir / "learner-picker.png", full_page=True)
 
     text = page.inner_text("body")
     html = page.content()

@@ -18,7 +18,9 @@ BAD = sorted((FILES / "bad").glob("*.yaml"))
 def expected_lines(path: Path) -> list[str]:
     """The `# expect: Lnn: field: message` header of a bad file, as printed lines."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [f"{path}:{line[len('# expect: L'):]}" for line in lines if line.startswith("# expect: L")]
+    return [
+        f"{path}:{line[len('# expect: L') :]}" for line in lines if line.startswith("# expect: L")
+    ]
 
 
 def test_minimal_scenario_loads():
@@ -45,9 +47,14 @@ def test_all_problems_in_one_pass(tmp_path: Path):
     text = source.read_text(encoding="utf-8")
     faults = [
         ("steps: [S1, S5, S9]", "steps: [S1, S5, S11]"),
-        ("points: 2\n        evidence: {S5: 1, S1: 1}", "points: -2\n        evidence: {S5: 1, S1: 1}"),
-        ("misconception: M-wait-for-proof\n        feedback: >-\n          Waiting",
-         "misconception: M-waiting\n        feedback: >-\n          Waiting"),
+        (
+            "points: 2\n        evidence: {S5: 1, S1: 1}",
+            "points: -2\n        evidence: {S5: 1, S1: 1}",
+        ),
+        (
+            "misconception: M-wait-for-proof\n        feedback: >-\n          Waiting",
+            "misconception: M-waiting\n        feedback: >-\n          Waiting",
+        ),
         ("next: e-harmed\n\n  - id: d2", "next: e-nowhere\n\n  - id: d2"),
         ("      condition: [safeguarding-children]", "      condition: [safeguarding]"),
     ]
@@ -58,7 +65,13 @@ def test_all_problems_in_one_pass(tmp_path: Path):
     bad.write_text(text, encoding="utf-8")
     problems = validate_paths([bad])
     assert len(problems) == 5
-    assert {p.field.split(".")[-1] for p in problems} == {"2", "points", "misconception", "next", "0"}
+    assert {p.field.split(".")[-1] for p in problems} == {
+        "2",
+        "points",
+        "misconception",
+        "next",
+        "0",
+    }
     assert all(p.line > 0 and str(p).startswith(f"{bad}:{p.line}: ") for p in problems)
 
 

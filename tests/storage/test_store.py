@@ -50,8 +50,12 @@ def test_answer_is_stored_exactly_once(store):
     """Does a repeated submit of the same decision keep the first answer only?"""
     learner = store.learner()
     attempt = store.open_attempt(learner["id"], "sc-x")
-    first = store.record_answer(attempt["id"], "d1", {"choice": "a"}, {"points": 2, "max_points": 2})
-    again = store.record_answer(attempt["id"], "d1", {"choice": "b"}, {"points": 0, "max_points": 2})
+    first = store.record_answer(
+        attempt["id"], "d1", {"choice": "a"}, {"points": 2, "max_points": 2}
+    )
+    again = store.record_answer(
+        attempt["id"], "d1", {"choice": "b"}, {"points": 0, "max_points": 2}
+    )
     assert again["id"] == first["id"] and again["answer"] == {"choice": "a"}
     assert [a["decision_id"] for a in store.answers(attempt["id"])] == ["d1"]
 
@@ -105,3 +109,56 @@ def test_resume_key_finds_learner(store):
     assert store.learner_by_resume_key(learner["resume_key"].lower())["id"] == learner["id"]
     with pytest.raises(MissingEntry):
         store.learner_by_resume_key("AAAA-BBBB-CCCC-DDDD")
+
+
+def _answered(store, name="Room", decision="d1"):
+    cohort = store.add_cohort(name, ["sc-x"])
+    learner = store.learner(cohort_code=cohort["code"], display_name="Sam")
+    attempt = store.open_attempt(learner["id"], "sc-x")
+    answer = store.record_answer(
+        attempt["id"],
+        decision,
+        {"choice": "a", "rationale": "why"},
+        {"points": 3, "max_points": 4, "concepts": ["C-timely"]},
+    )
+    return cohort, learner, attempt, answer
+
+
+def test_override_is_kept_beside_the_automatic_result(store):
+    """Does an override leave the stored result untouched, and the latest one come last?"""
+    cohort, _, attempt, answer = _answered(store)
+    store.add_override(answer["id"], "trainer", ["C-risk-of-harm"], 1.0, "first look")
+    later = store.add_override(answer["id"], "trainer", ["C-objective"], 2.0, "on reflection")
+    assert later["reason"] == "on reflection" and later["concepts"] == ["C-objective"]
+    assert store.answer(attempt["id"], "d1")["result"]["concepts"] == ["C-timely"]
+    by_cohort = store.overrides(cohort_id=cohort["id"])
+    assert [o["reason"] for o in by_cohort] == ["first look", "on reflection"]
+    assert store.overrides(attempt_id=attempt["id"]) == by_cohort
+
+
+def test_overrides_stay_within_their_cohort(store):
+    """Are one cohort's overrides invisible when asking about another cohort?"""
+    first, _, _, answer = _answered(store, "A")
+    second, *_ = _answered(store, "B")
+    store.add_override(answer["id"], "t", [], 0, "none shown")
+    assert len(store.overrides(cohort_id=first["id"])) == 1
+    assert store.overrides(cohort_id=second["id"]) == []
+
+
+def test_override_of_unknown_answer_is_missing_entry(store):
+    """Is overriding an answer that does not exist refused with MissingEntry?"""
+    with pytest.raises(MissingEntry):
+        store.add_override(999_999, "t", [], 0, "no such answer")
+
+
+def test_cohort_activity_hides_resume_keys(store):
+    """Do the cohort's learners, attempts and answers come back without any resume key?"""
+    cohort, learner, attempt, answer = _answered(store)
+    learners = store.cohort_learners(cohort["id"])
+    assert [row["id"] for row in learners] == [learner["id"]]
+    assert all("resume_key" not in row for row in learners)
+    assert [a["id"] for a in store.cohort_attempts(cohort["id"])] == [attempt["id"]]
+    rows = store.cohort_answers(cohort["id"])
+    assert rows[0]["display_name"] == "Sam" and "resume_key" not in rows[0]
+    found = store.find_answer(answer["id"])
+    assert (found["cohort_id"], found["learner_id"]) == (cohort["id"], learner["id"])

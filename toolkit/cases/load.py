@@ -50,7 +50,9 @@ def check_document(name: str, document: Any) -> tuple[Case | None, list[Problem]
     kind = document.get("kind")
     if kind not in KINDS:
         line = line_of(document, ("kind",))
-        return None, [Problem(name, line, "kind", f"kind must be 'scenario' or 'review', not {kind!r}")]
+        return None, [
+            Problem(name, line, "kind", f"kind must be 'scenario' or 'review', not {kind!r}")
+        ]
     cls, rules = KINDS[kind]
     problems: list[Problem] = []
     shape_locs: set[tuple] = set()

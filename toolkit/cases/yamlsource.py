@@ -35,7 +35,9 @@ def read_yaml(path: Path | str, text: str | None = None) -> Any:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise YamlSyntaxError(Problem(name, 0, "file", f"not UTF-8 text ({exc.reason})"))
+            raise YamlSyntaxError(
+                Problem(name, 0, "file", f"not UTF-8 text ({exc.reason})")
+            ) from None
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     try:
