@@ -154,25 +154,26 @@ def scenario_graph(scenario: Scenario) -> Iterator[Finding]:
                 edges[i].add(index[target])
             elif target not in endings:
                 yield loc, _unknown("decision or ending", target, [*index, *endings])
-    yield from _reachability(scenario, edges)
+    seen = _reachable(edges)
+    yield from _unreachable(scenario, seen)
     yield from _cycles(scenario, edges)
-    reached = {t for _, t in _all_targets(scenario)}
+    # Only endings reached from a reachable decision count: a path nobody can take ends nowhere.
+    reached = {t for i in seen for _, t in successors(scenario, i)}
     for i, ending in enumerate(scenario.endings):
         if ending.id not in reached:
             yield ("endings", i, "id"), f"ending '{ending.id}' is never reached"
 
 
-def _all_targets(scenario: Scenario) -> Iterator[tuple[tuple, str | None]]:
-    for i in range(len(scenario.decisions)):
-        yield from successors(scenario, i)
-
-
-def _reachability(scenario: Scenario, edges: dict[int, set[int]]) -> Iterator[Finding]:
+def _reachable(edges: dict[int, set[int]]) -> set[int]:
     seen, stack = {0}, [0]
     while stack:
         for nxt in edges[stack.pop()] - seen:
             seen.add(nxt)
             stack.append(nxt)
+    return seen
+
+
+def _unreachable(scenario: Scenario, seen: set[int]) -> Iterator[Finding]:
     for i, decision in enumerate(scenario.decisions):
         if i not in seen:
             yield ("decisions", i, "id"), (
