@@ -220,3 +220,18 @@ def test_random_bytes_only_raise_case_file_errors(tmp_path, content):
             read_chronology(path)
         except CaseFileError:
             pass
+
+
+def test_formula_text_is_written_as_text(tmp_path):
+    """Does a cell like =HYPERLINK(...) come back from XLSX as text, not a live formula?"""
+    import openpyxl
+
+    from toolkit.cases.chronology_io import read_chronology, write_chronology
+    from toolkit.cases.model import ReviewEvent
+
+    hostile = '=HYPERLINK("http://evil.invalid","click")'
+    event = ReviewEvent(id="ev1", date="2023-01-02", agency="school", event=hostile)
+    path = write_chronology([event], tmp_path / "c.xlsx")
+    cells = [c for row in openpyxl.load_workbook(path).active.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert read_chronology(path)[0].event == hostile

@@ -292,7 +292,11 @@ def _fill_sheet(sheet: Any, header: Sequence[str], rows: list[list[Cell]]) -> No
         sheet.append(row)
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
-            if isinstance(cell.value, dt.datetime):
+            if cell.data_type == "f":
+                # openpyxl makes any "=…" string a formula; an uploaded "=HYPERLINK(…)"
+                # must come back as the text it was, never as a live formula.
+                cell.data_type = "s"
+            elif isinstance(cell.value, dt.datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"

@@ -111,31 +111,10 @@ def figure_html(figure: Figure, *, stem: str, alt: str, caption: str = "") -> st
     return tag("figure", parts, class_="ss-figure")
 
 
-def _defuse_formulas(path: Path) -> None:
-    """Store text that starts with ``=`` as text, not as a formula a spreadsheet would run.
-
-    openpyxl turns any string beginning with ``=`` into a formula; an uploaded chronology
-    could carry ``=HYPERLINK(…)`` in a cell and have it come back live in the download.
-    """
-    import openpyxl
-
-    book = openpyxl.load_workbook(path)
-    changed = False
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-                    changed = True
-    if changed:
-        book.save(path)
-
-
 def xlsx_bytes(events: Sequence[ReviewEvent], agencies: Sequence[Agency] = ()) -> bytes:
-    """The chronology as an XLSX workbook (``write_chronology``), formulas defused."""
+    """The chronology as an XLSX workbook (``write_chronology`` stores "=…" cells as text)."""
     from toolkit.cases.chronology_io import write_chronology
 
     with tempfile.TemporaryDirectory(prefix="safeshare-xlsx-") as folder:
         path = write_chronology(events, Path(folder) / "chronology.xlsx", agencies)
-        _defuse_formulas(path)
         return path.read_bytes()
