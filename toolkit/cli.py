@@ -163,6 +163,16 @@ cli.command("serve")(
     Stops cleanly on Ctrl-C or SIGTERM, leaving no kernels behind.""",
     )
 )
+cli.command("reviewer")(
+    _serve_command(
+        "reviewer",
+        """Serve the reviewer app with Voilà on the bundled reviews (URL printed).
+
+    Reviewers pick a review or upload a CSV/XLSX chronology and see who knew what, flows
+    shared, late or missed, themes across reviews and inter-rater agreement; charts download
+    as PNG/SVG and chronologies as XLSX. Uploads stay in memory; nothing is stored.""",
+    )
+)
 
 
 def main() -> None:  # pragma: no cover - console entry point wrapper
@@ -171,3 +181,8 @@ def main() -> None:  # pragma: no cover - console entry point wrapper
     except SafeShareError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+from toolkit.cli_author import new; cli.add_command(new)  # noqa: E402, E702, I001
+from toolkit.cli_workshop import COMMANDS as WORKSHOP  # noqa: E402, I001
+
+for _verb in WORKSHOP:
+    cli.add_command(_verb)

@@ -80,13 +80,13 @@ def test_save_writes_the_file_and_refreshes_the_preview(app: AuthorApp):
 
 def test_a_broken_reference_is_listed_and_its_line_shown(app: AuthorApp):
     """Does an unknown `next` appear with a "line N" button that shows line N in the source?"""
-    line = edit(app, "next: d2", "next: d9")  # d2 and d3 become unreachable too
+    line = edit(app, "next: d2", "next: d9")  # d2 and d3 become unreachable, and the ending only they reach
     button = next(b for b in app.problems.buttons if b.description == f"line {line}")
     button.click()
     assert app.source.focus == line
     assert f'<td class="ss-ln">{line}</td><td>        next: d9</td>' in app.source.html.value
     assert "unknown: d9" in app.diagram.value  # the diagram still draws, marking the fault
-    assert "3 problem(s) to fix" in app.status.value
+    assert "4 problem(s) to fix" in app.status.value
 
 
 def test_preview_keeps_the_last_sound_version(app: AuthorApp):

@@ -64,6 +64,18 @@ class LearnerApp:
     def info(self, text: str) -> None:
         self.notice.value = f'<div class="ss-msg ss-info" role="status">{esc(text)}</div>'
 
+    def _show(self, children: list[w.Widget], focus: w.Button | None = None) -> None:
+        """Replace the page body, then move keyboard focus to the `focus` button if given.
+
+        Why: the button just pressed is gone, so focus would fall back to the whole page and
+        the view would stay scrolled to where the old content ended. Only a button will do:
+        in Voilà's widget views a box never takes tabindex and an HTML widget focuses an
+        inner element that cannot hold focus.
+        """
+        self.body.children = children
+        if focus is not None:
+            focus.focus()
+
     # Entry ------------------------------------------------------------------------------
     def start(self, query: Query) -> None:
         """Act on the page's query: join a session, resume a learner, open a scenario."""
@@ -119,7 +131,9 @@ class LearnerApp:
         if not self.learner:
             parts.append(w.HTML(text_tag("h3", "Started before?")))
             parts.append(w.HBox([self.resume_box, resume_btn]))
-        self.body.children = parts
+        # Back from a summary, the first Start button brings the list's top into view.
+        first = cards[0].children[-1] if cards else None
+        self._show(parts, focus=first if self.player else None)
 
     def _resume_clicked(self) -> None:
         self._resume(self.resume_box.value)
@@ -142,8 +156,12 @@ class LearnerApp:
             + (text_tag("p", scenario.summary) if scenario.summary else "")
             + text_tag("p", f"Guidance steps: {steps}", class_="ss-muted")
         )
+        # The title is in the button's text so each of the many Start buttons has its own
+        # accessible name (ipywidgets cannot set aria-label; the tooltip is not read first).
         button = w.Button(
-            description="Start", tooltip=f"Start: {scenario.title}", button_style="primary"
+            description=f"Start: {scenario.title}",
+            tooltip="Open this scenario",
+            button_style="primary",
         )
         button.on_click(guarded(self.error)(lambda _, sid=scenario.id: self.open_scenario(sid)))
         card = w.VBox([w.HTML(html), button])
@@ -217,7 +235,19 @@ class LearnerApp:
         number = len(self.player.path) + 1
         self.view = DecisionView(decision, number)
         self.view.submit.on_click(guarded(self.view.say_error)(lambda _: self.submit(decision.id)))
-        self.body.children = [self._scenario_intro(), self.view.widget]
+        # Opening a scenario, focus goes to the top so the case context is read first. Later
+        # decisions take no focus: the view stays at the page's end, where the decision is,
+        # and the first Tab from the pressed (now removed) button reaches its first control.
+        back = self._back_button()
+        first = not self.player.path
+        self._show([back, self._scenario_intro(), self.view.widget], focus=back if first else None)
+
+    def _back_button(self) -> w.Button:
+        """A way back to the list (answers are already saved; Start again resumes)."""
+        back = w.Button(description="Back to all scenarios", tooltip="Back to the scenario list")
+        back.on_click(guarded(self.error)(lambda _: self.show_picker()))
+        back.add_class("ss-back")
+        return back
 
     def submit(
         self, decision_id: str, answer: dict[str, Any] | None = None
@@ -261,12 +291,25 @@ class LearnerApp:
         go_on = w.Button(description=label, button_style="primary", tooltip=label)
         go_on.on_click(guarded(self.error)(lambda _: self._render_play()))
         panel = w.HTML(fb.decision_feedback(result))
-        self.body.children = [*self.body.children, panel, go_on]
+        self._show([*self.body.children, panel, go_on], focus=go_on)
 
     def _render_summary(self) -> None:
+        from toolkit.workshop import moderation
+
         player = self.player
-        report = score_so_far(player.scenario, player, self.learner["id"])
-        html = fb.summary(report, player.ending, player.scenario.title)
+        # A trainer's override of a rationale (workshop moderation) changes the summary too.
+        overrides = moderation.attempt_overrides(self.store, self.attempt["id"])
+        report = (
+            moderation.moderated_report(
+                player.scenario, player.responses(self.learner["id"]), overrides
+            )
+            if overrides
+            else score_so_far(player.scenario, player, self.learner["id"])
+        )
+        notes = moderation.moderation_notes(report)
+        html = fb.summary(report, player.ending, player.scenario.title) + "".join(
+            text_tag("p", note, class_="ss-moderated") for note in notes
+        )
         page = _summary_page(player.scenario.title, html)
         link = tag(
             "a",
@@ -276,10 +319,12 @@ class LearnerApp:
         )
         back = w.Button(description="Choose another scenario", tooltip="Back to the scenario list")
         back.on_click(guarded(self.error)(lambda _: self.show_picker()))
-        self.body.children = [
-            w.HTML(text_tag("h2", player.scenario.title) + html + tag("p", link)),
-            back,
-        ]
+        # Focus goes to a "back" button at the top so the outcome is in view, not the last bars.
+        top = self._back_button()
+        self._show(
+            [top, w.HTML(text_tag("h2", player.scenario.title) + html + tag("p", link)), back],
+            focus=top,
+        )
 
 
 def _strip(answer: dict[str, Any]) -> dict[str, Any]:
@@ -290,5 +335,6 @@ def _summary_page(title: str, body: str) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>SafeShare summary: {esc(title)}</title>{fb.CSS}</head>"
-        f"<body><main class='ss-app'><h1>SafeShare summary</h1>{body}</main></body></html>"
+        f"<body><main class='ss-app'><h1>SafeShare summary</h1><h2>{esc(title)}</h2>{body}"
+        "</main></body></html>"
     )

@@ -87,8 +87,13 @@ class Store:
         created = now()
         for _ in range(10):
             values = dict(
-                code=new_join_code(), name=name, scenarios=list(scenarios), closed=False,
-                opens_at=created, closes_at=closes_at, created_at=created,
+                code=new_join_code(),
+                name=name,
+                scenarios=list(scenarios),
+                closed=False,
+                opens_at=created,
+                closes_at=closes_at,
+                created_at=created,
                 retain_until=created + dt.timedelta(days=retain_days),
             )
             try:
@@ -127,7 +132,9 @@ class Store:
         """Delete every cohort whose retention date has passed; returns their codes."""
         when = when or now()
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.cohorts.c.id, t.cohorts.c.code, t.cohorts.c.retain_until)).all()
+            rows = conn.execute(
+                select(t.cohorts.c.id, t.cohorts.c.code, t.cohorts.c.retain_until)
+            ).all()
         due = [r for r in rows if _aware(r.retain_until) <= when]
         self._delete_cohorts([r.id for r in due])
         return [r.code for r in due]
@@ -150,7 +157,9 @@ class Store:
 
     # Learners and attempts ------------------------------------------------------------
     def learner(
-        self, learner_id: str | None = None, cohort_code: str | None = None,
+        self,
+        learner_id: str | None = None,
+        cohort_code: str | None = None,
         display_name: str | None = None,
     ) -> dict[str, Any]:
         """The learner with this id, created if new (with a fresh id when none is given)."""
@@ -162,14 +171,21 @@ class Store:
             return _row(row)
         try:
             with self._tx() as conn:
-                conn.execute(insert(t.learners).values(
-                    id=learner_id, cohort_id=cohort_id, display_name=display_name,
-                    resume_key=new_resume_key(), created_at=now(),
-                ))
+                conn.execute(
+                    insert(t.learners).values(
+                        id=learner_id,
+                        cohort_id=cohort_id,
+                        display_name=display_name,
+                        resume_key=new_resume_key(),
+                        created_at=now(),
+                    )
+                )
         except IntegrityError:
             pass  # created by a concurrent request: read it back below
         with self.engine.connect() as conn:
-            return _row(conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first())
+            return _row(
+                conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first()
+            )
 
     def learner_by_resume_key(self, key: str) -> dict[str, Any]:
         """The learner holding this resume code; MissingEntry when none does."""
@@ -195,65 +211,189 @@ class Store:
             cohort_id = conn.execute(
                 select(t.learners.c.cohort_id).where(t.learners.c.id == learner_id)
             ).scalar()
-            new_id = conn.execute(insert(t.attempts).values(
-                learner_id=learner_id, cohort_id=cohort_id, scenario_id=scenario_id,
-                started_at=now(),
-            )).inserted_primary_key[0]
+            new_id = conn.execute(
+                insert(t.attempts).values(
+                    learner_id=learner_id,
+                    cohort_id=cohort_id,
+                    scenario_id=scenario_id,
+                    started_at=now(),
+                )
+            ).inserted_primary_key[0]
             return _row(conn.execute(select(t.attempts).where(t.attempts.c.id == new_id)).first())
 
     def finish_attempt(self, attempt_id: int, ending: str) -> None:
         with self._tx() as conn:
-            conn.execute(update(t.attempts).where(t.attempts.c.id == attempt_id).values(
-                finished_at=now(), ending=ending))
+            conn.execute(
+                update(t.attempts)
+                .where(t.attempts.c.id == attempt_id)
+                .values(finished_at=now(), ending=ending)
+            )
 
     def attempts(self, learner_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.attempts).where(t.attempts.c.learner_id == learner_id)
-                                .order_by(t.attempts.c.id)).all()
+            rows = conn.execute(
+                select(t.attempts)
+                .where(t.attempts.c.learner_id == learner_id)
+                .order_by(t.attempts.c.id)
+            ).all()
         return [_row(r) for r in rows]
 
     # Answers ---------------------------------------------------------------------------
     def record_answer(
-        self, attempt_id: int, decision_id: str, answer: dict[str, Any], result: dict[str, Any],
+        self,
+        attempt_id: int,
+        decision_id: str,
+        answer: dict[str, Any],
+        result: dict[str, Any],
     ) -> dict[str, Any]:
         """Store one answer now, exactly once: a repeat for the same decision returns the first."""
         try:
             with self._tx() as conn:
-                seq = len(conn.execute(select(t.answers.c.id).where(
-                    t.answers.c.attempt_id == attempt_id)).all())
-                conn.execute(insert(t.answers).values(
-                    attempt_id=attempt_id, decision_id=decision_id, seq=seq, answer=answer,
-                    rationale=answer.get("rationale"), result=result,
-                    points=float(result.get("points", 0)),
-                    max_points=float(result.get("max_points", 0)), created_at=now(),
-                ))
+                seq = len(
+                    conn.execute(
+                        select(t.answers.c.id).where(t.answers.c.attempt_id == attempt_id)
+                    ).all()
+                )
+                conn.execute(
+                    insert(t.answers).values(
+                        attempt_id=attempt_id,
+                        decision_id=decision_id,
+                        seq=seq,
+                        answer=answer,
+                        rationale=answer.get("rationale"),
+                        result=result,
+                        points=float(result.get("points", 0)),
+                        max_points=float(result.get("max_points", 0)),
+                        created_at=now(),
+                    )
+                )
         except IntegrityError:
             pass
         return self.answer(attempt_id, decision_id)
 
     def answer(self, attempt_id: int, decision_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.answers).where(t.answers.c.attempt_id == attempt_id)
-                               .where(t.answers.c.decision_id == decision_id)).first()
+            row = conn.execute(
+                select(t.answers)
+                .where(t.answers.c.attempt_id == attempt_id)
+                .where(t.answers.c.decision_id == decision_id)
+            ).first()
         if row is None:
             raise MissingEntry(f"no answer to {decision_id} in attempt {attempt_id}")
         return _row(row)
 
     def answers(self, attempt_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.answers).where(t.answers.c.attempt_id == attempt_id)
-                                .order_by(t.answers.c.seq)).all()
+            rows = conn.execute(
+                select(t.answers)
+                .where(t.answers.c.attempt_id == attempt_id)
+                .order_by(t.answers.c.seq)
+            ).all()
         return [_row(r) for r in rows]
 
-    def cohort_answers(self, cohort_id: int) -> list[dict[str, Any]]:
-        """Every answer in a cohort joined with its attempt and learner: the dashboard's input."""
+    def cohort_answers(self, cohort_id: int, after_id: int = 0) -> list[dict[str, Any]]:
+        """Every answer in a cohort joined with its attempt and learner: the dashboard's input.
+
+        ``after_id`` keeps only answers stored after that one: answers never change, so a
+        dashboard refresh need only read the new ones.
+        """
         query = (
-            select(t.answers, t.attempts.c.learner_id, t.attempts.c.scenario_id,
-                   t.attempts.c.ending, t.attempts.c.finished_at)
+            select(
+                t.answers,
+                t.attempts.c.learner_id,
+                t.attempts.c.scenario_id,
+                t.attempts.c.ending,
+                t.attempts.c.finished_at,
+                t.learners.c.display_name,
+            )
             .join(t.attempts, t.answers.c.attempt_id == t.attempts.c.id)
+            .join(t.learners, t.attempts.c.learner_id == t.learners.c.id)
             .where(t.attempts.c.cohort_id == cohort_id)
+            .where(t.answers.c.id > after_id)
             .order_by(t.answers.c.id)
         )
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query).all()]
+
+    def find_answer(self, answer_id: int) -> dict[str, Any]:
+        """One answer with its attempt's learner, scenario and cohort; MissingEntry if none."""
+        query = (
+            select(
+                t.answers, t.attempts.c.learner_id, t.attempts.c.scenario_id, t.attempts.c.cohort_id
+            )
+            .join(t.attempts, t.answers.c.attempt_id == t.attempts.c.id)
+            .where(t.answers.c.id == answer_id)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            raise MissingEntry(f"no answer with id {answer_id}")
+        return _row(row)
+
+    # A cohort's activity: what the trainer's dashboard reads ------------------------------
+    def cohort_learners(self, cohort_id: int) -> list[dict[str, Any]]:
+        """The cohort's learners, oldest first. Resume keys stay out: trainers never see them."""
+        query = (
+            select(t.learners.c.id, t.learners.c.display_name, t.learners.c.created_at)
+            .where(t.learners.c.cohort_id == cohort_id)
+            .order_by(t.learners.c.created_at, t.learners.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query).all()]
+
+    def cohort_attempts(self, cohort_id: int) -> list[dict[str, Any]]:
+        """Every attempt made in the cohort (finished or not), oldest first."""
+        query = (
+            select(t.attempts).where(t.attempts.c.cohort_id == cohort_id).order_by(t.attempts.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query).all()]
+
+    # Trainer overrides ---------------------------------------------------------------------
+    def add_override(
+        self,
+        answer_id: int,
+        trainer: str,
+        concepts: list[str],
+        points: float,
+        reason: str,
+    ) -> dict[str, Any]:
+        """Store a trainer's judgement beside an answer's automatic result (which is kept).
+
+        Overrides are never edited: a later one for the same answer supersedes the earlier,
+        so the history of who changed what, when and why stays in the table.
+        """
+        self.find_answer(answer_id)
+        with self._tx() as conn:
+            new_id = conn.execute(
+                insert(t.overrides).values(
+                    answer_id=answer_id,
+                    trainer=trainer,
+                    concepts=list(concepts),
+                    points=float(points),
+                    reason=reason,
+                    created_at=now(),
+                )
+            ).inserted_primary_key[0]
+            return _row(conn.execute(select(t.overrides).where(t.overrides.c.id == new_id)).first())
+
+    def overrides(
+        self,
+        *,
+        cohort_id: int | None = None,
+        attempt_id: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Overrides of a cohort's or an attempt's answers, oldest first (the last one counts)."""
+        query = (
+            select(t.overrides)
+            .join(t.answers, t.overrides.c.answer_id == t.answers.c.id)
+            .join(t.attempts, t.answers.c.attempt_id == t.attempts.c.id)
+            .order_by(t.overrides.c.id)
+        )
+        if cohort_id is not None:
+            query = query.where(t.attempts.c.cohort_id == cohort_id)
+        if attempt_id is not None:
+            query = query.where(t.attempts.c.id == attempt_id)
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query).all()]
 

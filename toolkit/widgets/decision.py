@@ -32,7 +32,13 @@ PLACEHOLDER = ("Choose…", "")
 
 
 class RationaleBox:
-    """A labelled text area with a live word count."""
+    """A labelled text area with a word count, updated when the learner leaves the box.
+
+    Why not live: with ``continuous_update`` the page holds back keystrokes while an earlier
+    one is in flight, but a button click is sent at once, so typing and then pressing Submit
+    quickly stored a cut-off rationale (seen in the browser tests). Sent on leaving the box,
+    the text goes before the click.
+    """
 
     def __init__(self, prompt: str, min_words: int = 0):
         self.min_words = min_words
@@ -42,6 +48,7 @@ class RationaleBox:
             description="Your reasoning",
             layout=w.Layout(width="100%", height="7em"),
             style={"description_width": "initial"},
+            continuous_update=False,
         )
         self.count = w.HTML(self._count_text(""))
         self.text.observe(

@@ -61,9 +61,16 @@ def misconception_notes(ids: list[str]) -> str:
     return tag("div", intro + tag("ul", items), class_="ss-misconceptions")
 
 
+def shown_points(value: float) -> str:
+    """Points as a learner reads them: at most one decimal (the scorer keeps three)."""
+    return f"{round(value, 1):g}"
+
+
 def points_line(points: float, max_points: float) -> str:
     return text_tag(
-        "p", f"You scored {points:g} out of {max_points:g} for this decision.", class_="ss-points"
+        "p",
+        f"You scored {shown_points(points)} out of {shown_points(max_points)} for this decision.",
+        class_="ss-points",
     )
 
 
@@ -98,7 +105,8 @@ def step_bars(steps: Mapping[str, Mapping[str, Any]]) -> str:
             value, label = 0, "not covered"
         else:
             value = round(100 * entry["score"])
-            label = f"{value}% ({entry['evidence']} pieces of evidence)"
+            pieces = "piece" if entry["evidence"] == 1 else "pieces"
+            label = f"{value}% ({entry['evidence']} {pieces} of evidence)"
         bar = tag("div", "", class_="ss-bar-fill", style=f"width:{value}%")
         rows.append(
             tag(
@@ -146,7 +154,8 @@ def summary(report: Mapping[str, Any], ending: Any, scenario_title: str) -> str:
         text_tag("h3", f"Your result: {round(100 * report.get('score', 0))}%"),
         text_tag(
             "p",
-            f"{report.get('points', 0):g} of {report.get('max_points', 0):g} points "
+            f"{shown_points(report.get('points', 0))} of "
+            f"{shown_points(report.get('max_points', 0))} points "
             f"in “{scenario_title}”.",
         ),
         text_tag("h4", "Your profile across the ten steps"),
@@ -171,6 +180,7 @@ CSS = """
 .ss-badge { display: inline-block; border: 1px solid #555; border-radius: 3px; padding: 0 .4em;
   margin-right: .3em; font-size: .85em; }
 .ss-feedback { border-left: 4px solid #1a5d9a; padding: .3em .9em; background: #f3f7fb; }
+.ss-feedback h5 { font-size: 1em; }
 .ss-misconceptions { border-left: 4px solid #8a4b00; padding: .1em .8em; background: #fff6ea; }
 .ss-msg { padding: .3em .6em; margin: .3em 0; }
 .ss-error { border: 2px solid #a00; background: #fff0f0; color: #600; }
@@ -180,7 +190,7 @@ CSS = """
 .ss-bar-label { width: 16em; }
 .ss-bar { flex: 1; height: .9em; background: #e4e4e4; border: 1px solid #777; }
 .ss-bar-fill { height: 100%; background: #1a5d9a; }
-.ss-bar-value { width: 14em; font-size: .9em; }
+.ss-bar-value { width: 15em; flex: none; font-size: .9em; white-space: nowrap; }
 .ss-bar-none { color: #555; }
 .ss-ending { border: 2px solid #333; padding: .5em .9em; margin: .5em 0; }
 .ss-protected { border-color: #1b6e2a; } .ss-mixed { border-color: #8a6d00; }
@@ -194,9 +204,18 @@ CSS = """
   white-space: normal; align-items: flex-start; }
 .ss-app .widget-label-basic span { white-space: normal; }
 .ss-app .widget-label-basic input { margin-top: .2em; flex: none; }
+.ss-app .widget-checkbox .widget-label-basic { display: flex; gap: .4em; }
 .ss-chronology { border-collapse: collapse; margin: .5em 0; }
 .ss-chronology th, .ss-chronology td { border-bottom: 1px solid #bbb; padding: .2em .5em;
   text-align: left; vertical-align: top; }
 :focus-visible { outline: 3px solid #1a5d9a !important; outline-offset: 2px; }
+/* Links look like links; buttons grow to fit their text instead of cutting it off. */
+.ss-app a { color: #1a5d9a; text-decoration: underline; }
+.ss-app .jupyter-button { width: auto; min-width: 10em; max-width: 100%; padding: 0 1em;
+  white-space: normal; height: auto; min-height: 28px; line-height: 1.3; align-self: flex-start; }
+/* Once an answer is locked, what the learner chose stands out in words' weight, not a grey dot. */
+.ss-app label:has(input:checked:disabled) { font-weight: bold; }
+/* Full-width fields keep their right border inside the column (widgets add a 2px margin). */
+.ss-app .widget-textarea, .ss-app .widget-dropdown { max-width: calc(100% - 4px); }
 </style>
 """

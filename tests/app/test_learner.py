@@ -1,0 +1,63 @@
+"""The learner entry point: cheap to import, and a library snapshot shared by warm kernels."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from toolkit.app import learner
+from toolkit.settings import Settings
+
+
+def test_importing_the_entry_point_pulls_in_nothing_heavy(repo_root):
+    """Can toolkit.serve import the learner module without widgets, SQLAlchemy or pydantic?"""
+    code = (
+        "import sys, toolkit.app.learner; "
+        "print(sorted({'ipywidgets', 'sqlalchemy', 'pydantic', 'IPython'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo_root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_snapshot_holds_the_scenarios_and_kernels_read_it(tmp_path, monkeypatch):
+    """Does a kernel get the server's parsed scenarios (and no reviews) from the snapshot?"""
+    settings = Settings.from_env({})
+    path = tmp_path / "library.pickle"
+    count = learner.write_library_snapshot(settings, path)
+    monkeypatch.setenv(learner.SNAPSHOT_VAR, str(path))
+    # Case folders that do not exist: anything read must come from the snapshot.
+    library = learner.read_library(settings.with_(case_dirs=(tmp_path / "none",)))
+    assert len(library.scenarios) == count > 0
+    assert library.reviews == {}
+    assert set(library.files) == set(library.scenarios)
+
+
+def test_failed_snapshot_means_parsing_here_not_waiting(tmp_path, monkeypatch):
+    """When the server's snapshot failed, does a kernel parse the cases itself at once?"""
+    path = tmp_path / "library.pickle"
+    (tmp_path / ("library.pickle" + learner.FAILED_SUFFIX)).touch()
+    monkeypatch.setenv(learner.SNAPSHOT_VAR, str(path))
+    monkeypatch.setattr(learner, "SNAPSHOT_WAIT_SECONDS", 30.0)
+    began = time.monotonic()
+    library = learner.read_library(Settings.from_env({}))
+    assert library.scenarios  # parsed from case_studies/ ...
+    assert time.monotonic() - began < 20  # ... without sitting out the 30 s wait
+
+
+def test_snapshot_failure_leaves_a_marker(tmp_path, monkeypatch):
+    """If parsing fails in the server, is a marker left so kernels stop waiting?"""
+    path = tmp_path / "library.pickle"
+
+    def explode(_paths):
+        raise RuntimeError("unreadable case folder")
+
+    monkeypatch.setattr("toolkit.cases.load_library", explode)
+    with pytest.raises(RuntimeError):
+        learner.write_library_snapshot(Settings.from_env({}), path)
+    assert (tmp_path / ("library.pickle" + learner.FAILED_SUFFIX)).exists()
+    assert not path.exists()

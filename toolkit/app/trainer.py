@@ -1,0 +1,306 @@
+"""The trainer app: cohorts and join cards, the live dashboard, debrief, moderation, exports.
+
+Served by its own Voilà on the trainer port, behind a token (``safeshare trainer``); the
+learner server never serves it. The dashboard refreshes from a background thread every few
+seconds; callbacks and the refresh share one lock, so a click never sees half an update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as w
+
+from toolkit.app.guard import guarded
+from toolkit.cases import Library, Scenario
+from toolkit.errors import SafeShareError
+from toolkit.settings import Settings
+from toolkit.storage import Store
+from toolkit.widgets.dashboard import CSS, LiveDashboard
+from toolkit.widgets.html import esc, tag, text_tag
+from toolkit.workshop import cohorts, live
+
+log = logging.getLogger("safeshare.app.trainer")
+REFRESH_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class ExportJob:
+    """What an exporter needs besides the frames: the cohort, the LRS home page, the view."""
+
+    code: str
+    scenarios: Mapping[str, Scenario]
+    home_page: str
+    view: str = "answers"
+
+
+@dataclass(frozen=True)
+class Exporter:
+    """One export format: what it holds, its MIME type and suffix, and its writer."""
+
+    what: str
+    mime: str
+    suffix: str
+    write: Callable[[Any, ExportJob], bytes]
+
+
+def _csv(frames: Any, job: ExportJob) -> bytes:
+    from toolkit.export.spreadsheet import to_csv
+    from toolkit.workshop.views import export_views
+
+    return to_csv(export_views(frames, (job.view,))[job.view])
+
+
+def _xlsx(frames: Any, job: ExportJob) -> bytes:
+    from toolkit.export.spreadsheet import to_xlsx
+    from toolkit.workshop.views import export_views
+
+    return to_xlsx(export_views(frames))
+
+
+def _xapi(frames: Any, job: ExportJob) -> bytes:
+    from toolkit.export import xapi
+
+    return xapi.to_json(xapi.statements(frames.answers, job.scenarios, job.home_page, job.code))
+
+
+# A new format is one entry here (the CLI's --format choices and the Export tab follow).
+EXPORTERS: dict[str, Exporter] = {
+    "csv": Exporter("one view (answers by default) as CSV", "text/csv", "csv", _csv),
+    "xlsx": Exporter(
+        "workbook: answers, step profile, misconceptions, progress",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx",
+        _xlsx,
+    ),
+    "xapi": Exporter(
+        "xAPI statements (JSON) for a learning record store", "application/json", "json", _xapi
+    ),
+}
+
+
+def cohort_frames(store: Store, scenarios: Mapping[str, Scenario], code: str) -> Any:
+    """Read a cohort (overrides applied) and build its tidy frames."""
+    from toolkit.export.frames import cohort_frames as build
+
+    return build(cohorts.cohort_record(store, code), scenarios)
+
+
+def export_cohort(
+    store: Store,
+    scenarios: Mapping[str, Scenario],
+    code: str,
+    fmt: str,
+    home_page: str,
+    view: str = "answers",
+) -> tuple[bytes, str]:
+    """A cohort exported as ``fmt`` (see EXPORTERS): (the file's bytes, a file name).
+
+    The CLI's ``safeshare export`` and the trainer's Export tab both call this.
+    """
+    exporter = EXPORTERS.get(fmt)
+    if exporter is None:
+        raise SafeShareError(f"unknown format {fmt!r} (choose one of: {', '.join(EXPORTERS)})")
+    frames = cohort_frames(store, scenarios, code)
+    job = ExportJob(store.find_cohort(code)["code"], scenarios, home_page, view)
+    part = f"-{view.replace(' ', '-')}" if fmt == "csv" else ""
+    return exporter.write(frames, job), f"safeshare-{job.code}{part}.{exporter.suffix}"
+
+
+def _now() -> str:
+    return dt.datetime.now().strftime("%H:%M:%S")
+
+
+class TrainerApp:
+    """The trainer's page: a cohort picker above tabs for cohorts, live, debrief, moderation
+    and exports. Holds widgets; the store holds the truth."""
+
+    def __init__(
+        self,
+        library: Library,
+        store: Store,
+        settings: Settings,
+        refresh_seconds: float = REFRESH_SECONDS,
+    ):
+        from toolkit.app.trainer_panels import (
+            CohortPanel,
+            DebriefPanel,
+            ExportPanel,
+            ModerationPanel,
+        )
+
+        self.library, self.store, self.settings = library, store, settings
+        self.home_page = f"http://{settings.host}:{settings.port}"
+        self.refresh_seconds = refresh_seconds
+        self.lock = threading.RLock()
+        self.stop = threading.Event()
+        self.evidence: dict = {}  # marked answers, kept between refreshes
+        self.record: cohorts.CohortRecord | None = None  # the last read of the cohort
+        self.notice = w.HTML()
+        self.cohort = w.Dropdown(description="Cohort", options=[], layout=w.Layout(width="44em"))
+        self.dashboard = LiveDashboard(library.scenarios)
+        self.cohorts = CohortPanel(self)
+        self.debrief = DebriefPanel(self)
+        self.moderation = ModerationPanel(self)
+        self.exports = ExportPanel(self)
+        self.tabs = w.Tab(
+            children=[
+                self.cohorts.widget,
+                self.dashboard.widget,
+                self.debrief.widget,
+                self.moderation.widget,
+                self.exports.widget,
+            ]
+        )
+        for i, title in enumerate(("Cohorts", "Live", "Debrief", "Moderate", "Export")):
+            self.tabs.set_title(i, title)
+        header = w.HTML(CSS + text_tag("h1", "SafeShare — trainer"))
+        self.widget = w.VBox([header, self.notice, self.cohort, self.tabs])
+        self.widget.add_class("ss-app")
+        self._syncing = False
+        self.cohort.observe(lambda _: self.guard(self._picked)(), "value")
+        self.tabs.observe(lambda _: self.guard(self.tab_opened)(), "selected_index")
+        self.refresh_cohorts()
+
+    # Messages and guards ---------------------------------------------------------------
+    def say(self, text: str, kind: str = "info") -> None:
+        role = "alert" if kind == "error" else "status"
+        self.notice.value = tag("div", esc(text), class_=f"ss-msg ss-{kind}", role=role)
+
+    def error(self, text: str) -> None:
+        self.say(text, "error")
+
+    def guard(self, callback: Any) -> Any:
+        """Run ``callback`` under the lock, showing SafeShareErrors and hiding tracebacks."""
+        safe = guarded(self.error)(callback)
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with self.lock:
+                return safe(*args, **kwargs)
+
+        return run
+
+    # Cohort selection -----------------------------------------------------------------
+    def refresh_cohorts(self, select: str | None = None) -> None:
+        """Re-read the cohort list (the CLI may have changed it); keep or switch the selection.
+
+        The panels reload only when the selected cohort actually changes.
+        """
+        rows = self.store.list_cohorts()
+        self.cohorts.show_list(rows)
+        options = [
+            (f"{c['name']} ({c['code']}{', closed' if c['closed'] else ''})", c["code"])
+            for c in reversed(rows)
+        ]
+        codes = [code for _, code in options]
+        wanted = select or self.cohort.value
+        wanted = wanted if wanted in codes else (codes[0] if codes else None)
+        before = self.cohort.value
+        if options != list(self.cohort.options):
+            self._syncing = True
+            try:
+                self.cohort.options = options
+                self.cohort.value = wanted
+            finally:
+                self._syncing = False
+        elif wanted != before:
+            self._syncing = True
+            try:
+                self.cohort.value = wanted
+            finally:
+                self._syncing = False
+        if wanted != before or select:
+            self.cohort_changed()
+
+    def tab_opened(self) -> None:
+        """Opening Debrief or Moderate reloads its answers (choices already made are kept)."""
+        loaders = {2: self.debrief.load, 3: self.moderation.load}
+        loader = loaders.get(self.tabs.selected_index)
+        if loader is not None:
+            loader()
+
+    def _picked(self) -> None:
+        if not self._syncing:
+            self.cohort_changed()
+
+    def require_cohort(self) -> str:
+        if not self.cohort.value:
+            raise SafeShareError("Create or choose a cohort first.")
+        return self.cohort.value
+
+    def selected(self) -> dict[str, Any] | None:
+        return self.store.find_cohort(self.cohort.value) if self.cohort.value else None
+
+    def frames(self) -> Any:
+        """The selected cohort's frames, read now (None when no cohort is chosen)."""
+        code = self.cohort.value
+        if not code:
+            return None
+        from toolkit.export.frames import cohort_frames as build
+
+        # Only answers stored since the last read are fetched and marked.
+        self.record = cohorts.cohort_record(self.store, code, self.record)
+        return build(self.record, self.library.scenarios, self.evidence)
+
+    def cohort_changed(self) -> None:
+        cohort = self.selected()
+        self.debrief.picker.update(cohort)
+        self.moderation.picker.update(cohort)
+        self.debrief.load()
+        self.moderation.load()
+        self.show_dashboard()
+
+    # Live refresh -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read the cohort list and the selected cohort; update the dashboard in place."""
+        with self.lock:
+            self.refresh_cohorts()
+            self.show_dashboard()
+
+    def show_dashboard(self) -> None:
+        code = self.cohort.value
+        if not code:
+            return
+        cohort = self.store.find_cohort(code)
+        snapshot = live.snapshot(self.frames())
+        self.dashboard.show(snapshot, cohort, _now())
+
+    def start_refreshing(self) -> threading.Thread:
+        """Refresh every ``refresh_seconds`` in a daemon thread until ``stop`` is set."""
+
+        def loop() -> None:
+            while not self.stop.wait(self.refresh_seconds):
+                try:
+                    self.refresh()
+                except Exception:  # noqa: BLE001 - a failed refresh must not end the loop
+                    log.exception("dashboard refresh failed")
+
+        thread = threading.Thread(target=loop, name="safeshare-dashboard", daemon=True)
+        thread.start()
+        return thread
+
+
+def show(settings: Settings | None = None) -> None:
+    """Display the trainer app in the current notebook and start the live refresh.
+
+    Returns None on purpose: a returned widget would be displayed a second time.
+    """
+    from IPython.display import display
+
+    from toolkit.app.guard import configure_logging
+    from toolkit.app.identity import mark_warm
+    from toolkit.cases import load_library
+    from toolkit.settings import REPO_ROOT
+    from toolkit.storage import open_store
+
+    settings = settings or Settings.from_env()
+    configure_logging(REPO_ROOT / "var" / "log")
+    app = TrainerApp(load_library(settings.case_dirs), open_store(settings.database_url), settings)
+    display(app.widget)
+    app.start_refreshing()
+    mark_warm()  # a preheated kernel is ready now; the trainer page needs no query string

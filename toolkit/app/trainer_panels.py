@@ -1,0 +1,342 @@
+"""The trainer app's panels: cohorts, debrief, moderation and exports (one class each).
+
+Each panel builds its widgets once and refreshes their values; callbacks run through the
+app's guard, so a trainer sees what to fix and never a traceback.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+
+from toolkit.errors import SafeShareError
+from toolkit.guidance import vocabulary
+from toolkit.widgets.dashboard import debrief_html, decision_options
+from toolkit.widgets.html import esc, tag, text_tag
+from toolkit.workshop import cohorts, debrief, moderation
+
+if TYPE_CHECKING:  # pragma: no cover
+    from toolkit.app.trainer import TrainerApp
+
+WIDE = w.Layout(width="44em")
+AUTO = w.Layout(width="auto")  # buttons as wide as their label, never cut short
+
+
+def excerpt(text: str, limit: int = 90) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def join_card_html(card: cohorts.JoinCard) -> str:
+    """The code, the learner URL and its QR code, large enough to read off a projector."""
+    qr = base64.b64encode(card.qr_png(scale=6)).decode()
+    link = text_tag("a", card.url, href=card.url, class_="ss-join-url")
+    return tag(
+        "div",
+        text_tag("h3", f"Join code: {card.code}", class_="ss-join-code")
+        + tag("p", "Learners open " + link + " or scan:")
+        + tag("img", "", src=f"data:image/png;base64,{qr}", alt=f"QR code of {card.url}"),
+        class_="ss-card",
+    )
+
+
+class CohortPanel:
+    """Create a cohort (join card with QR code), list, close and delete cohorts."""
+
+    def __init__(self, app: TrainerApp):
+        self.app = app
+        s = app.settings
+        titles = sorted((sc.title, sid) for sid, sc in app.library.scenarios.items())
+        self.name = w.Text(
+            description="Name",
+            placeholder="e.g. DSL refresher, March",
+            layout=w.Layout(width="36em"),
+        )
+        self.scenarios = w.SelectMultiple(
+            options=titles, description="Scenarios", rows=8, layout=w.Layout(width="44em")
+        )
+        self.retention = w.BoundedIntText(
+            value=s.retention_days, min=1, max=3650, description="Keep (days)"
+        )
+        create = w.Button(description="Create cohort", button_style="primary", layout=AUTO)
+        create.on_click(app.guard(lambda _: self.create()))
+        self.card = w.HTML()
+        self.listing = w.HTML()
+        self.confirm = w.Checkbox(
+            description="Yes, delete the selected cohort and all its answers",
+            indent=False,
+            layout=w.Layout(width="40em"),
+        )
+        close = w.Button(description="Close selected cohort", layout=AUTO)
+        close.on_click(app.guard(lambda _: self.close()))
+        delete = w.Button(description="Delete selected cohort", button_style="danger", layout=AUTO)
+        delete.on_click(app.guard(lambda _: self.delete()))
+        self.widget = w.VBox(
+            [
+                w.HTML(text_tag("h3", "New cohort")),
+                self.name,
+                self.scenarios,
+                self.retention,
+                w.HBox([create]),
+                self.card,
+                w.HTML(text_tag("h3", "Cohorts")),
+                self.listing,
+                w.HBox([close, delete]),
+                self.confirm,
+            ]
+        )
+
+    def create(self) -> None:
+        cohort = cohorts.create_cohort(
+            self.app.store,
+            self.name.value,
+            self.scenarios.value,
+            retention_days=self.retention.value,
+            known=self.app.library.scenarios,
+        )
+        card = cohorts.join_card(cohort, self.app.settings.host, self.app.settings.port)
+        self.card.value = join_card_html(card)
+        self.app.refresh_cohorts(select=cohort["code"])
+        self.app.say(f"Cohort “{cohort['name']}” created: code {cohort['code']}.")
+
+    def close(self) -> None:
+        cohort = cohorts.close_cohort(self.app.store, self.app.require_cohort())
+        self.app.refresh_cohorts(select=cohort["code"])
+        self.app.say(f"Cohort {cohort['code']} is closed to new learners.")
+
+    def delete(self) -> None:
+        code = self.app.require_cohort()
+        if not self.confirm.value:
+            raise SafeShareError("Tick the box to confirm deleting the cohort first.")
+        gone = cohorts.delete_cohort(self.app.store, code)
+        self.confirm.value = False
+        self.app.refresh_cohorts()
+        self.app.say(f"Cohort {code} deleted with its {gone} learner(s) and their answers.")
+
+    def show_list(self, rows: list[dict[str, Any]]) -> None:
+        head = "".join(
+            text_tag("th", h, scope="col")
+            for h in ("Name", "Code", "Scenarios", "Status", "Kept until")
+        )
+        body = "".join(
+            tag(
+                "tr",
+                "".join(
+                    text_tag("td", v)
+                    for v in (
+                        c["name"],
+                        c["code"],
+                        ", ".join(c["scenarios"]),
+                        "closed" if c["closed"] else "open",
+                        str(c["retain_until"])[:10],
+                    )
+                ),
+            )
+            for c in rows
+        )
+        self.listing.value = (
+            tag("table", tag("thead", tag("tr", head)) + tag("tbody", body), class_="ss-heat")
+            if rows
+            else "<p>No cohorts yet.</p>"
+        )
+
+
+class DecisionPicker:
+    """A dropdown of the selected cohort's decisions, kept when the options are unchanged."""
+
+    def __init__(self, app: TrainerApp, on_change: Any):
+        self.app = app
+        self.widget = w.Dropdown(description="Decision", options=[], layout=WIDE)
+        self.widget.observe(lambda _: app.guard(on_change)(), "value")
+
+    def update(self, cohort: dict[str, Any] | None) -> None:
+        offered = list(cohort["scenarios"]) if cohort else []
+        options = decision_options(self.app.library.scenarios, offered)
+        if [o[1] for o in options] != [o[1] for o in self.widget.options]:
+            self.widget.options = options
+            self.widget.value = options[0][1] if options else None
+
+    @property
+    def scenario(self):
+        return self.app.library.scenarios[self.widget.value[0]] if self.widget.value else None
+
+
+class DebriefPanel:
+    """Pick a decision and a few sample rationales; show them big, with the guidance."""
+
+    def __init__(self, app: TrainerApp):
+        self.app = app
+        self.picker = DecisionPicker(app, self.load)
+        self.samples = w.SelectMultiple(description="Samples", options=[], rows=6, layout=WIDE)
+        show = w.Button(description="Show on projector", button_style="primary", layout=AUTO)
+        show.on_click(app.guard(lambda _: self.show()))
+        reload = w.Button(description="Reload answers", layout=AUTO)
+        reload.on_click(app.guard(lambda _: self.load()))
+        self.view = w.HTML()
+        hint = text_tag(
+            "p",
+            "Samples are shown without names; pick ones that teach something.",
+            class_="ss-muted",
+        )
+        self.widget = w.VBox(
+            [self.picker.widget, w.HTML(hint), self.samples, w.HBox([show, reload]), self.view]
+        )
+
+    def load(self) -> None:
+        """Refresh the sample list for the chosen decision (kept choices stay chosen)."""
+        frames = self.app.frames()
+        if frames is None or self.picker.widget.value is None:
+            self.samples.options, self.view.value = [], ""
+            return
+        sid, did = self.picker.widget.value
+        found = debrief.rationale_candidates(frames.answers, sid, did)
+        keep = set(self.samples.value)
+        self.samples.options = [
+            (f"{r.points:g}/{r.max_points:g} · {excerpt(r.text)}", int(r.answer_id))
+            for r in found.itertuples()
+        ]
+        self.samples.value = tuple(v for _, v in self.samples.options if v in keep)
+
+    def show(self) -> None:
+        frames = self.app.frames()
+        if frames is None or self.picker.widget.value is None:
+            raise SafeShareError("Choose a cohort and a decision first.")
+        sid, did = self.picker.widget.value
+        scenario = self.app.library.scenarios[sid]
+        view = debrief.debrief_view(
+            frames.answers, frames.misconceptions, scenario, did, self.samples.value
+        )
+        self.view.value = debrief_html(view)
+
+
+class ModerationPanel:
+    """Override a rationale's concepts and points, with a reason the learner will read."""
+
+    def __init__(self, app: TrainerApp):
+        self.app = app
+        self.rows: dict[int, Any] = {}
+        self.picker = DecisionPicker(app, self.load)
+        self.answer = w.Dropdown(description="Rationale", options=[], layout=WIDE)
+        self.answer.observe(lambda _: app.guard(self.pick)(), "value")
+        self.detail = w.HTML()
+        concepts = [(f"{c.name} ({c.id})", c.id) for c in vocabulary().concepts.values()]
+        self.concepts = w.SelectMultiple(
+            description="Concepts", options=concepts, rows=9, layout=WIDE
+        )
+        self.points = w.BoundedFloatText(
+            description="Points", min=0, max=0, step=0.5, style={"description_width": "initial"}
+        )
+        self.reason = w.Textarea(
+            description="Reason",
+            layout=WIDE,
+            placeholder="Why you changed the mark (the learner sees this)",
+        )
+        self.trainer = w.Text(description="Your name", value="trainer")
+        save = w.Button(description="Save override", button_style="primary", layout=AUTO)
+        save.on_click(app.guard(lambda _: self.save()))
+        self.widget = w.VBox(
+            [
+                self.picker.widget,
+                self.answer,
+                self.detail,
+                self.concepts,
+                self.points,
+                self.reason,
+                self.trainer,
+                w.HBox([save]),
+            ]
+        )
+
+    def load(self) -> None:
+        frames = self.app.frames()
+        if frames is None or self.picker.widget.value is None:
+            self.answer.options, self.rows = [], {}
+            return
+        sid, did = self.picker.widget.value
+        mine = frames.answers[
+            (frames.answers["scenario"] == sid)
+            & (frames.answers["decision"] == did)
+            & (frames.answers["rationale"].str.strip() != "")
+        ]
+        self.rows = {int(r.answer_id): r for r in mine.itertuples()}
+        keep = self.answer.value
+        self.answer.options = [
+            (f"{r.points:g}/{r.max_points:g} points · {excerpt(r.rationale)}", i)
+            for i, r in self.rows.items()
+        ]
+        self.answer.value = keep if keep in self.rows else next(iter(self.rows), None)
+        self.pick()
+
+    def pick(self) -> None:
+        row = self.rows.get(self.answer.value)
+        scenario = self.picker.scenario
+        if row is None or scenario is None:
+            self.detail.value = text_tag("p", "No rationales to moderate yet.", class_="ss-muted")
+            return
+        decision = scenario.decision(row.decision)
+        known = {value for _, value in self.concepts.options}
+        self.concepts.value = tuple(c for c in row.concepts if c in known)
+        self.points.max = moderation.rationale_max(decision)
+        self.points.description = f"Reasoning points (0–{self.points.max:g})"
+        self.points.value = min(self.points.max, float(row.rationale_points))
+        note = (
+            f"Moderated by {row.moderated_by}: {row.moderation_reason}"
+            if row.moderated
+            else f"Automatic: {', '.join(row.auto_concepts) or 'no concepts'}"
+        )
+        self.detail.value = tag("blockquote", esc(row.rationale), class_="ss-sample") + text_tag(
+            "p", note, class_="ss-muted"
+        )
+
+    def save(self) -> None:
+        if self.answer.value is None:
+            raise SafeShareError("Choose a rationale to moderate first.")
+        moderation.add_override(
+            self.app.store,
+            self.app.library.scenarios,
+            self.answer.value,
+            concepts=self.concepts.value,
+            points=self.points.value,
+            reason=self.reason.value,
+            trainer=self.trainer.value,
+        )
+        self.reason.value = ""
+        self.app.say("Override saved: the dashboard, exports and the learner's summary show it.")
+        self.load()
+
+
+class ExportPanel:
+    """Buttons that turn the selected cohort into a download: CSV, XLSX or xAPI."""
+
+    def __init__(self, app: TrainerApp):
+        from toolkit.app.trainer import EXPORTERS
+
+        self.app = app
+        self.links = w.HTML()
+        buttons = []
+        for fmt, exporter in EXPORTERS.items():
+            button = w.Button(
+                description=f"Export {fmt.upper()}", tooltip=exporter.what, layout=AUTO
+            )
+            button.on_click(app.guard(lambda _, f=fmt: self.export(f)))
+            buttons.append(button)
+        self.widget = w.VBox([w.HBox(buttons), self.links])
+
+    def export(self, fmt: str) -> None:
+        from toolkit.app.trainer import EXPORTERS, export_cohort
+
+        code = self.app.require_cohort()
+        data, name = export_cohort(
+            self.app.store, self.app.library.scenarios, code, fmt, self.app.home_page
+        )
+        href = f"data:{EXPORTERS[fmt].mime};base64," + base64.b64encode(data).decode()
+        link = tag(
+            "a",
+            esc(f"Download {name}"),
+            href=href,
+            download=name,
+            class_=f"ss-download ss-download-{fmt}",
+        )
+        self.links.value = tag("p", link + esc(f" ({len(data):,} bytes)"))

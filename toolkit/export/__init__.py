@@ -1,0 +1,1 @@
+"""Exports: a cohort's stored results as tidy frames, CSV/XLSX workbooks and xAPI statements."""
