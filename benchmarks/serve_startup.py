@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parent.parent
-RUNS = int(os.environ.get("BENCH_SERVE_RUNS", "3"))
+RUNS = int(os.environ.get("BENCH_SERVE_RUNS", "5"))
 ROOM = 2
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -92,3 +92,17 @@ def test_busy_port_is_reported_not_wandered_from(repo_root):
     assert result.returncode == 1
     assert f"127.0.0.1:{port}" in result.stderr
     assert "SAFESHARE_PORT" in result.stderr
+
+
+def test_argv_waits_long_enough_for_widgets_and_refills_the_pool_late():
+    """Are the IOPub wait and the pool's refill delay taken from the settings?
+
+    With Voilà's defaults (4 s, 1 s) pages of a burst went out without widgets and refills
+    competed with the learners who had just arrived (issue 8).
+    """
+    settings = Settings.from_env({}, room=3, iopub_timeout=45, pool_fill_delay=12.5)
+    opts = options(build_voila_argv(settings, NOTEBOOK))
+    assert opts["VoilaExecutor.iopub_timeout"] == "45"
+    assert opts["VoilaKernelManager.fill_delay"] == "12.5"
+    no_pool = options(build_voila_argv(settings.with_(room=0), NOTEBOOK))
+    assert "VoilaKernelManager.fill_delay" not in no_pool

@@ -15,9 +15,7 @@ Measured: Voilà 0.5.13 alone stops its kernels on SIGTERM and SIGINT in about 1
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -26,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -35,8 +34,11 @@ from typing import IO
 
 import psutil
 
+from toolkit.app.learner import SNAPSHOT_VAR, prepare_store, write_library_snapshot
 from toolkit.errors import SafeShareError
+from toolkit.lean_kernel import write_lean_kernelspec
 from toolkit.settings import REPO_ROOT, SETTINGS, Settings, env_var
+from toolkit.warm_room import WarmRoom
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 MARKER_VAR = "SAFESHARE_SERVE_ID"
@@ -47,28 +49,29 @@ READY_DIR_VAR = "SAFESHARE_READY_DIR"
 # A learner with the page open is never culled (cull_connected=False), however long they think.
 CULL_IDLE_SECONDS = 20 * 60
 CULL_INTERVAL_SECONDS = 60
+# Jupyter's identity provider plus two repairs to Voilà 0.5.13 (issue 9): the _xsrf cookie
+# the page's shutdown-on-close request needs, so a closed or reloaded tab frees its kernel at
+# once (culling above is only the fallback), and query-socket bookkeeping a stranger could
+# upset to stall the next learner's page. See toolkit/voila_server.py.
+IDENTITY_PROVIDER = "toolkit.voila_server.PageCookieIdentityProvider"
 STOP_GRACE_SECONDS = 5.0
 # Voilà's own static file: answering it proves the server is up without using a kernel
 # (GET / would take a warm kernel from the room and leave it running).
 PROBE_PATH = "/voila/static/voila.js"
-POOL_FILLED = "Kernel pool of"  # Voilà logs "Kernel pool of <nb> is filled with N kernel(s)"
-KERNEL_STARTED = re.compile(r"Kernel started: ([0-9a-f-]{36})")
-# "Filled" only means the warm kernels were launched; each then runs the notebook. A kernel
-# counts as warm once it has reported idle, unchanged, for this long (measured: the gap
-# between a kernel's first idle and the notebook's execute request is about 0.2 s).
-SETTLE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
 class App:
-    """How one notebook is served: which port setting it listens on, whether it signs in."""
+    """How one notebook is served: its port setting, whether it signs in, and whether the
+    server parses the case library once for all its kernels (see toolkit.app.learner)."""
 
     port_setting: str = "port"
     needs_token: bool = False
+    library_snapshot: bool = False
 
 
 APPS: dict[str, App] = {
-    "learner": App("port"),
+    "learner": App("port", library_snapshot=True),
     "trainer": App("trainer_port", needs_token=True),
     "reviewer": App("reviewer_port"),
 }
@@ -92,11 +95,15 @@ def port_of(notebook_name: str, settings: Settings) -> int:
     return getattr(settings, app_for(notebook_name).port_setting)
 
 
-def build_voila_argv(settings: Settings, notebook: Path, port: int | None = None) -> list[str]:
+def build_voila_argv(
+    settings: Settings, notebook: Path, port: int | None = None, *, token: bool = False
+) -> list[str]:
     """The command line that serves `notebook` alone, sources stripped, kernels warm.
 
     `port` defaults to settings.port. Port retries are off: a busy port is an error to
-    report, not a reason to wander to another port nobody was told about.
+    report, not a reason to wander to another port nobody was told about. With `token`,
+    every page and API call needs the token: Voilà reads it from JUPYTER_TOKEN in its
+    environment (see VoilaServer.start), never from argv, which any user can list.
     """
     port = settings.port if port is None else port
     argv = [
@@ -114,12 +121,21 @@ def build_voila_argv(settings: Settings, notebook: Path, port: int | None = None
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
+        # Past this wait for a cell's last output Voilà sends the page without it: under a
+        # burst, pages silently missed their widgets with the default 4 s.
+        f"--VoilaExecutor.iopub_timeout={settings.iopub_timeout}",
+        f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
     ]
     if settings.room > 0:
         argv += [
             "--VoilaConfiguration.preheat_kernel=True",
             f"--VoilaConfiguration.default_pool_size={settings.room}",
+            # The pool's refill waits this long after a kernel is taken (Voilà's default
+            # 1 s makes replacements compete with the pages that just arrived).
+            f"--VoilaKernelManager.fill_delay={settings.pool_fill_delay}",
         ]
+    if token:
+        argv.append("--Voila.auto_token=True")
     return argv
 
 
@@ -157,8 +173,17 @@ def _check_port_free(host: str, port: int, setting: str) -> None:
 class VoilaServer:
     """One supervised Voilà child process; start(), wait_ready(), stop()."""
 
-    def __init__(self, notebook_name: str, settings: Settings, *, log: IO[str] | None = None):
-        self.notebook = notebook_path(notebook_name)
+    def __init__(
+        self,
+        notebook_name: str,
+        settings: Settings,
+        *,
+        log: IO[str] | None = None,
+        notebooks_dir: Path = NOTEBOOKS_DIR,
+    ):
+        # notebooks_dir is for benchmarks (a bare comparison notebook); the command line
+        # never sets it, so the learner server serves notebooks/ and nothing else.
+        self.notebook = notebook_path(notebook_name, notebooks_dir)
         self.settings = settings
         self.port = port_of(notebook_name, settings)
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
@@ -168,20 +193,33 @@ class VoilaServer:
         self._log = log if log is not None else sys.stderr
         self._process: subprocess.Popen[str] | None = None
         self._running = threading.Event()
-        self._room_full = threading.Event()
-        self._kernel_ids: list[str] = []
-        # kernel id -> ((execution_state, last_activity), when that pair was first seen)
-        self._last_seen: dict[str, tuple[tuple[object, object], float]] = {}
+        self.room: WarmRoom | None = None  # made by start(), with the server's private folder
 
     def start(self) -> None:
         """Launch Voilà; returns at once (see wait_ready)."""
         _check_port_free(self.settings.host, self.port, self._app.port_setting)
         env = {**os.environ, **self.settings.to_env(include_secrets=self._app.needs_token)}
         env[MARKER_VAR] = self.marker
+        env.pop("JUPYTER_TOKEN", None)  # only a server that signs in gets one, and its own
+        if self._app.needs_token:
+            if not self.settings.trainer_token:
+                raise SafeShareError(
+                    f"the {self.notebook.stem} app needs a token: set {env_var('trainer_token')}"
+                )
+            env["JUPYTER_TOKEN"] = self.settings.trainer_token
+        # One private folder per server: warm markers, the lean kernelspec, the snapshot.
         self.ready_dir = Path(tempfile.mkdtemp(prefix="safeshare-ready-"))
         env[READY_DIR_VAR] = str(self.ready_dir)
+        self.room = WarmRoom(self.url, self.ready_dir, self._kernel_alive, self._log)
+        jupyter_dir = self.ready_dir / "jupyter"
+        write_lean_kernelspec(jupyter_dir)
+        env["JUPYTER_PATH"] = os.pathsep.join(
+            p for p in (str(jupyter_dir), os.environ.get("JUPYTER_PATH", "")) if p
+        )
+        if self._app.library_snapshot:
+            env[SNAPSHOT_VAR] = str(self._start_snapshot())
         self._process = subprocess.Popen(
-            build_voila_argv(self.settings, self.notebook, self.port),
+            build_voila_argv(self.settings, self.notebook, self.port, token=self._app.needs_token),
             cwd=REPO_ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -193,6 +231,28 @@ class VoilaServer:
         )
         threading.Thread(target=self._pump, daemon=True).start()
 
+    def _start_snapshot(self) -> Path:
+        """Parse the case library once, in a thread, while Voilà starts (kernels wait for it).
+
+        Measured under load: done before Voilà's start it delayed the whole server by 5 s.
+        The store's schema is brought up to date first, so no kernel has to migrate it.
+        """
+        path = self.ready_dir / "library.pickle"
+
+        def write() -> None:
+            try:
+                prepare_store(self.settings)
+            except Exception as exc:  # noqa: BLE001 - each kernel reports its own store error
+                self._log.write(f"[SafeShare] store not prepared ({exc})\n")
+            try:
+                count = write_library_snapshot(self.settings, path)
+                self._log.write(f"[SafeShare] library snapshot: {count} scenarios\n")
+            except Exception as exc:  # noqa: BLE001 - kernels fall back to parsing themselves
+                self._log.write(f"[SafeShare] library snapshot failed ({exc}); kernels parse\n")
+
+        threading.Thread(target=write, daemon=True).start()
+        return path
+
     def _pump(self) -> None:
         """Forward Voilà's log and notice the lines that mean 'listening' and 'room full'."""
         assert self._process is not None and self._process.stdout is not None
@@ -200,15 +260,45 @@ class VoilaServer:
             self._log.write(line)
             if "is running at" in line:
                 self._running.set()
-            if started := KERNEL_STARTED.search(line):
-                self._kernel_ids.append(started.group(1))
-            if POOL_FILLED in line:
-                self._room_full.set()
+            self.room.read_line(line)
         self._log.flush()
 
     @property
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """Voilà's process id (its kernels are its children), or None before start()."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def kernel_ids(self) -> list[str]:
+        """Every kernel Voilà has started, in order (warm, taken, lost)."""
+        return list(self.room.kernel_ids) if self.room else []
+
+    @property
+    def lost_kernels(self) -> list[str]:
+        """Pooled kernels that died while starting and were dropped (see toolkit.warm_room)."""
+        return list(self.room.lost) if self.room else []
+
+    def pool_warm(self, started: int) -> bool:
+        """Have `started` kernels been launched, and has every one of them warmed up?
+
+        After k pages took warm kernels, the pool is whole again once room + k kernels have
+        started and all are warm (benchmarks wait for that between pages).
+        """
+        return len(self.kernel_ids) >= started and self.room.settled()
+
+    def _kernel_alive(self, kernel_id: str) -> bool:
+        """Does a process of this server run that kernel (its connection file names it)?"""
+        for proc in _descendants(self.pid) if self.pid else []:
+            try:
+                if any(f"kernel-{kernel_id}.json" in arg for arg in proc.cmdline()):
+                    return True
+            except psutil.Error:
+                continue
+        return False
 
     def wait_ready(
         self, timeout: float = 120.0, stop: StopFlag | threading.Event | None = None
@@ -221,7 +311,7 @@ class VoilaServer:
         stop = stop or StopFlag()
         checks: list[Callable[[], bool]] = [self._answers]
         if self.settings.room > 0:
-            checks += [self._room_full.is_set, self._room_settled]
+            checks += [lambda: self.room.launched(self.settings.room), self.room.settled]
         while not all(check() for check in checks):
             if not self.alive:
                 raise SafeShareError(f"Voilà exited with code {self._process.returncode}")
@@ -239,24 +329,6 @@ class VoilaServer:
                 return resp.status == 200
         except OSError:
             return False
-
-    def _room_settled(self) -> bool:
-        """Have all warm kernels sat idle, with no new activity, for SETTLE_SECONDS?"""
-        now = time.monotonic()
-        return all([self._kernel_quiet(k, now) for k in list(self._kernel_ids)])
-
-    def _kernel_quiet(self, kernel_id: str, now: float) -> bool:
-        if (self.ready_dir / kernel_id).exists():
-            return True
-        try:
-            with _open(f"{self.url}api/kernels/{kernel_id}") as resp:
-                model = json.load(resp)
-        except (OSError, ValueError):
-            return False
-        seen = (model.get("execution_state"), model.get("last_activity"))
-        if self._last_seen.get(kernel_id, (None, now))[0] != seen:
-            self._last_seen[kernel_id] = (seen, now)
-        return seen[0] == "idle" and now - self._last_seen[kernel_id][1] >= SETTLE_SECONDS
 
     def stop(self) -> int:
         """SIGTERM Voilà, SIGKILL after the grace period, sweep stray kernels; the exit code."""
@@ -376,7 +448,7 @@ def run(notebook_name: str, settings: Settings, *, out: IO[str] | None = None) -
         server.start()
         print(f"SafeShare {notebook_name}: starting on {server.url}", file=out, flush=True)
         if server.wait_ready(stop=stop):
-            room = f"; room of {settings.room} warm kernels ready" if settings.room else ""
+            room = _room_line(settings.room, len(server.lost_kernels))
             took = time.monotonic() - started
             print(f"ready in {took:.1f} s: {server.url}{room}", file=out, flush=True)
             print("Press Ctrl-C to stop.", file=out, flush=True)
@@ -388,6 +460,15 @@ def run(notebook_name: str, settings: Settings, *, out: IO[str] | None = None) -
             signal.signal(signum, handler)
     print(f"SafeShare {notebook_name}: stopped", file=out, flush=True)
     return 0 if stop.is_set() else code
+
+
+def _room_line(room: int, lost: int) -> str:
+    """The end of the "ready" line: how many warm kernels the room has."""
+    if not room:
+        return ""
+    if not lost:
+        return f"; room of {room} warm kernels ready"
+    return f"; room of {room - lost} warm kernels ready ({lost} failed to start and were dropped)"
 
 
 def _settings_epilog() -> str:

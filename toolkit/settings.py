@@ -34,6 +34,10 @@ def _parse_int(text: str) -> int:
     return int(text.strip())
 
 
+def _parse_float(text: str) -> float:
+    return float(text.strip())
+
+
 def _parse_optional_str(text: str) -> str | None:
     return text or None
 
@@ -85,7 +89,20 @@ class Settings:
         2,
         parse=_parse_int,
         help="Kernels kept warm per app so the next learner's page opens at once "
-        "(0 turns preheating off). Each holds some 80 MB or more of memory.",
+        "(0 turns preheating off). Size it to the room: each warm learner kernel holds "
+        "about 75 MB, and warming one takes about 2 s of one core.",
+    )
+    pool_fill_delay: float = _setting(
+        10.0,
+        parse=_parse_float,
+        help="Seconds Voilà waits after a warm kernel is taken before starting its "
+        "replacement, so a room arriving at once is not slowed by kernels warming up.",
+    )
+    iopub_timeout: int = _setting(
+        60,
+        parse=_parse_int,
+        help="Seconds Voilà waits for a notebook's last output while rendering a page; "
+        "on a busy machine a short wait sends the page without its widgets.",
     )
     trainer_token: str | None = _setting(
         None,
@@ -95,7 +112,7 @@ class Settings:
         "printed at start.",
     )
     retention_days: int = _setting(
-        90, parse=_parse_int, help="Days a closed cohort's answers are kept before purge."
+        90, parse=_parse_int, help="Days a cohort's answers are kept, counted from its creation, before purge."
     )
 
     def __post_init__(self) -> None:
@@ -106,6 +123,14 @@ class Settings:
                 )
         if self.room < 0:
             raise SafeShareError(f"{env_var('room')}: must be 0 or more, not {self.room}")
+        if self.pool_fill_delay < 0:
+            raise SafeShareError(
+                f"{env_var('pool_fill_delay')}: must be 0 or more, not {self.pool_fill_delay}"
+            )
+        if self.iopub_timeout < 1:
+            raise SafeShareError(
+                f"{env_var('iopub_timeout')}: must be 1 or more, not {self.iopub_timeout}"
+            )
         if self.retention_days < 1:
             raise SafeShareError(
                 f"{env_var('retention_days')}: must be 1 or more, not {self.retention_days}"

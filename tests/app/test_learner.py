@@ -42,11 +42,12 @@ def test_failed_snapshot_means_parsing_here_not_waiting(tmp_path, monkeypatch):
     path = tmp_path / "library.pickle"
     (tmp_path / ("library.pickle" + learner.FAILED_SUFFIX)).touch()
     monkeypatch.setenv(learner.SNAPSHOT_VAR, str(path))
-    monkeypatch.setattr(learner, "SNAPSHOT_WAIT_SECONDS", 30.0)
+    monkeypatch.setattr(learner, "SNAPSHOT_WAIT_SECONDS", 600.0)
+    parsed = object()
+    monkeypatch.setattr("toolkit.cases.load_library", lambda _paths: parsed)
     began = time.monotonic()
-    library = learner.read_library(Settings.from_env({}))
-    assert library.scenarios  # parsed from case_studies/ ...
-    assert time.monotonic() - began < 20  # ... without sitting out the 30 s wait
+    assert learner.read_library(Settings.from_env({})) is parsed
+    assert time.monotonic() - began < 30  # not the 600 s wait for a snapshot never coming
 
 
 def test_snapshot_failure_leaves_a_marker(tmp_path, monkeypatch):

@@ -6,23 +6,13 @@ Without it the tests skip on a laptop but fail in CI, where a skip would hide a 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # CI runs as root, where chromium's sandbox cannot start
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-proxy-server",  # every page under test is on 127.0.0.1
-]
+# The one chromium every folder's browser tests share (Playwright allows one per thread).
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS, shared_browser  # noqa: F401
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -33,27 +23,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _require_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing: apt-get install chromium (never `playwright install`)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """One headless chromium for the session (Playwright's Browser)."""
-    _require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+def browser(pytestconfig: pytest.Config) -> object:
+    """One headless chromium for the session (Playwright's Browser), shared with other folders."""
+    return shared_browser(pytestconfig)
 
 
 @pytest.fixture

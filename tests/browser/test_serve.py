@@ -80,6 +80,27 @@ EXPOSED = [
     "voila/files/../case_studies/scenarios/sc-nursery-bruising.yaml",
     "voila/files/%2E%2E/case_studies/scenarios/sc-nursery-bruising.yaml",
     "voila/files/%2E%2E/pyproject.toml",
+    # Added by the security review (issue 9): Jupyter's own APIs and pages, other ways in.
+    "voila/files/",
+    "voila/files/notebooks/learner.ipynb",
+    "voila/files/.ipynb_checkpoints/learner-checkpoint.ipynb",
+    "static/../var/safeshare.db",
+    "voila/static/..%2F..%2F..%2Fvar%2Fsafeshare.db",
+    "voila/static/%2E%2E/%2E%2E/toolkit/settings.py",
+    "voila/labextensions/..%2F..%2Fsettings.py",
+    "voila/api/themes/..%2F..%2Fsettings.py",
+    "nbconvert/html/learner.ipynb",
+    "api/nbconvert",
+    "api/kernelspecs",
+    "api/status",
+    "api/me",
+    "api/config/x",
+    "api/terminals",
+    "api/contents/",
+    "files/learner.ipynb",
+    "edit/learner.ipynb",
+    "notebooks/learner.ipynb",
+    "learner.ipynb?download=1",
 ]
 
 

@@ -1,12 +1,18 @@
 """Who is asking: the query string of the page that opened this kernel.
 
-With preheated kernels the notebook starts before any page asks for it; Voilà's
-``get_query_string`` blocks until the request arrives. Outside Voilà (nbval, JupyterLab)
-there is no request, so the query is empty.
+With preheated kernels the notebook starts before any page asks for it and must wait for
+the request. Voilà's own helper for that (``voila.utils.get_query_string``) is not used:
+importing ``voila.utils`` pulls jupyter_server and jupyterlab_server into the kernel,
+measured at +45 MiB per learner kernel. ``wait_for_request`` below speaks the same small
+protocol (one websocket message from Voilà's ``/voila/query/<kernel id>`` handler) with the
+``websockets`` client alone. Outside Voilà (nbval, JupyterLab) there is no request, so the
+query is empty.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -14,6 +20,11 @@ from urllib.parse import parse_qs
 
 SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 CODE = re.compile(r"^[A-Za-z0-9-]{4,24}$")
+# A resume code that was given but cannot be one becomes this, which no learner holds (resume
+# codes are letters, digits and dashes): the app then says the code was not recognised,
+# rather than silently starting the learner afresh as if they had given none.
+UNREADABLE_CODE = "?"
+log = logging.getLogger("safeshare.app.identity")
 
 
 @dataclass(frozen=True)
@@ -26,17 +37,21 @@ class Query:
 
 
 def parse_query(text: str | None) -> Query:
-    """Parse ``?scenario=…&session=…&resume=…``; values that misfit their pattern are dropped."""
+    """Parse ``?scenario=…&session=…&resume=…``; values that misfit their pattern are dropped.
+
+    A malformed resume code becomes UNREADABLE_CODE instead, so the learner is told.
+    """
     raw = parse_qs(text or "", keep_blank_values=False)
 
     def first(name: str, pattern: re.Pattern) -> str | None:
         value = (raw.get(name) or [None])[0]
-        return value if value and pattern.match(value) else None
+        return value if value and pattern.fullmatch(value) else None
 
+    resume = (first("resume", CODE) or "").upper() or None
     return Query(
         scenario=first("scenario", SCENARIO_ID),
         session=(first("session", CODE) or "").upper() or None,
-        resume=(first("resume", CODE) or "").upper() or None,
+        resume=UNREADABLE_CODE if resume is None and raw.get("resume") else resume,
     )
 
 
@@ -52,11 +67,41 @@ def mark_warm() -> None:
             pass
 
 
+def query_socket_url(environ: dict[str, str] | os._Environ = os.environ) -> str:
+    """Where Voilà hands a preheated kernel its request (as voila.utils.wait_for_request)."""
+    protocol = environ.get("VOILA_WS_PROTOCOL", "ws")
+    host = environ.get("VOILA_APP_IP", "127.0.0.1")
+    port = environ.get("VOILA_APP_PORT", "8866")
+    base = environ.get("VOILA_WS_BASE_URL", environ.get("VOILA_SERVER_URL", "/"))
+    return f"{protocol}://{host}:{port}{base}voila/query/{environ.get('VOILA_KERNEL_ID')}"
+
+
+def wait_for_request() -> None:
+    """Block until a page takes this preheated kernel; put its request into os.environ.
+
+    Voilà sends one JSON object (QUERY_STRING, SCRIPT_NAME, SERVER_NAME…) once a page
+    request is given this kernel. If the socket cannot be reached the query stays empty
+    and the learner gets the scenario list, as Voilà's helper does.
+    """
+    from websockets.exceptions import WebSocketException
+    from websockets.sync.client import connect
+
+    try:
+        # proxy=None: the socket is Voilà's own, on this machine; an http_proxy in the
+        # environment must not intercept it.
+        with connect(query_socket_url(), open_timeout=5, proxy=None, max_size=2**20) as ws:
+            info = json.loads(ws.recv())
+    except (OSError, TimeoutError, ValueError, WebSocketException) as exc:
+        log.warning("no request info from Voilà: %s", exc)
+        return
+    os.environ.update({str(k): str(v) for k, v in info.items()})
+
+
 def request_query() -> Query:
     """The current page's query, waiting for it when running in a preheated Voilà kernel."""
-    if os.environ.get("VOILA_KERNEL_ID") or os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import get_query_string
-
+    in_voila = os.environ.get("VOILA_KERNEL_ID") or os.environ.get("VOILA_PREHEAT") == "True"
+    if in_voila:
         mark_warm()
-        return parse_query(get_query_string())
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        wait_for_request()
     return parse_query(os.environ.get("QUERY_STRING"))

@@ -34,11 +34,15 @@ def _coerce(annotation: Any, value: Any, default: Any = None) -> Any:
     if origin is list:
         return [_coerce(args[0], item) for item in value] if isinstance(value, list) else []
     if origin is dict:
-        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
+        if not isinstance(value, dict):
+            return {}
+        return {str(k): _coerce(args[1], v) if args else v for k, v in value.items()}
     if origin is typing.Literal:
         return value if value in args else _fallback(default, "")
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return lenient(annotation, value) if isinstance(value, dict) else None
+        # A list item of the wrong shape (`decisions: [null]`) becomes an empty record, not
+        # None, so the rules can walk every item; its shape error is reported already.
+        return lenient(annotation, value)
     return _scalar(annotation, value, default)
 
 

@@ -165,6 +165,8 @@ def scenario_graph(scenario: Scenario) -> Iterator[Finding]:
 
 
 def _reachable(edges: dict[int, set[int]]) -> set[int]:
+    if not edges:  # no decisions at all: already a shape problem
+        return set()
     seen, stack = {0}, [0]
     while stack:
         for nxt in edges[stack.pop()] - seen:

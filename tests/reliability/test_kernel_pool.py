@@ -1,0 +1,143 @@
+"""No pile of abandoned kernels: closed tabs free their kernel; open tabs are never culled.
+
+Measured on plain Voilà 0.5.13 (issue 9): the page's shutdown request on close was refused
+for a missing _xsrf cookie, so every page load left a kernel running. `toolkit.voila_server`
+now gives the page that cookie. Culling stays as the fallback for browsers that vanish
+without closing the page (a crash, a lost network); it must never take a learner whose page
+is still open, however long they think.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+import urllib.request
+
+import psutil
+import pytest
+
+from tests.reliability.conftest import FILES
+from tests.reliability.drill import DRILL, answer, at_decision, kernel_id, open_drill
+from tests.security.server import AppServer, free_port, is_kernel
+from toolkit.serve import CULL_IDLE_SECONDS, CULL_INTERVAL_SECONDS, build_voila_argv, notebook_path
+from toolkit.settings import REPO_ROOT, Settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+PAGES = 20
+ROOM = 1
+
+
+@pytest.fixture(scope="module")
+def pool_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pool-server")
+    server = AppServer(f"sqlite:///{folder / 'store.db'}", [FILES], folder, room=ROOM)
+    server.start()
+    yield server
+    server.stop()
+    assert server.leftovers() == []
+
+
+def test_closed_pages_free_their_kernels_and_open_ones_keep_theirs(pool_server, new_page):
+    """After 20 pages are opened and closed, is the kernel count back to the room size (plus
+    the one learner still working) within a minute, and can that learner carry on?"""
+    worker = new_page()
+    open_drill(worker, pool_server.url)
+    answer(worker, 1)
+    working = pool_server.kernel_process(kernel_id(worker))
+
+    for _ in range(PAGES):
+        page = new_page()
+        open_drill(page, pool_server.url)
+        page.close(run_before_unload=True)  # what closing the tab or reloading does
+
+    left, seconds = pool_server.wait_kernels(ROOM + 1, timeout=60)
+    print(f"\n{PAGES} pages closed: back to {left} kernels after {seconds:.1f} s")
+    assert left == ROOM + 1, f"{left} kernels still running after {seconds:.0f} s"
+    assert working.is_running() and working in pool_server.kernels()
+    answer(worker, 2)
+    at_decision(worker, 3)
+    refused = re.findall(r"403 POST /voila/api/shutdown", pool_server.log_tail(10**7))
+    assert refused == [], "the page's shutdown request was refused"
+
+
+# Culling, with the production flags but short times ----------------------------------------
+IDLE, INTERVAL = 6, 1
+
+
+def short_cull_argv(port: int) -> list[str]:
+    """`toolkit.serve`'s own Voilà command line, with the cull times shortened."""
+    settings = Settings.from_env(room=ROOM, port=port)
+    argv = build_voila_argv(settings, notebook_path("learner"), port)
+    swap = {
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}": (
+            f"--MappingKernelManager.cull_idle_timeout={IDLE}"
+        ),
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}": (
+            f"--MappingKernelManager.cull_interval={INTERVAL}"
+        ),
+    }
+    assert set(swap) <= set(argv), "serve.py's culling flags changed: update this test"
+    return [swap.get(arg, arg) for arg in argv]
+
+
+@pytest.fixture
+def culling_server(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "SAFESHARE_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
+        "SAFESHARE_CASE_DIRS": str(FILES),
+    }
+    log = (tmp_path / "voila.log").open("w")
+    proc = subprocess.Popen(
+        short_cull_argv(port), cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for _ in range(300):
+        try:
+            opener.open(url + "voila/static/voila.js", timeout=2).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    proc.url = url
+    yield proc
+    kernels = psutil.Process(proc.pid).children(recursive=True)
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(20)
+    psutil.wait_procs([k for k in kernels if k.is_running()], timeout=10)
+    log.close()
+
+
+def kernels_of(proc) -> list[psutil.Process]:
+    return [p for p in psutil.Process(proc.pid).children(recursive=True) if is_kernel(p)]
+
+
+def kernel_of(proc, page) -> psutil.Process:
+    """The kernel process serving `page` (its connection file names the kernel id)."""
+    wanted = kernel_id(page)
+    return next(p for p in kernels_of(proc) if wanted in " ".join(p.cmdline()))
+
+
+def test_culling_takes_abandoned_kernels_but_never_an_open_page(culling_server, new_page):
+    """With culling after 6 idle seconds, is a vanished browser's kernel culled while an open,
+    idle page keeps its kernel and still answers, and warm kernels stay warm?"""
+    stays = new_page()
+    open_drill(stays, culling_server.url)
+    kept = kernel_of(culling_server, stays)
+    gone = new_page()
+    open_drill(gone, culling_server.url)
+    abandoned = kernel_of(culling_server, gone)
+    gone.context.close()  # no unload: the browser just vanished
+
+    abandoned.wait(IDLE * 6)
+    time.sleep(IDLE + 2 * INTERVAL)  # the open page has now been idle past the cull time
+    assert kept.is_running(), "an open page's kernel was culled"
+    assert len(kernels_of(culling_server)) == ROOM + 1, "warm kernels must not be culled"
+    answer(stays, 1)
+    at_decision(stays, 2)
+    assert DRILL in stays.url

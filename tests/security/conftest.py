@@ -1,0 +1,46 @@
+"""Fixtures for attack tests: a learner server over the hostile scenario, its store, a browser.
+
+One server for the whole session (a start costs 15–30 s): the hostile-text scenario is the
+only case it offers, and its database is a temp file the tests also open, to set up cohorts
+and to check what was (and was not) stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.chromium import shared_browser
+from tests.security.server import AppServer
+from toolkit.storage import Store, open_store
+
+FILES = Path(__file__).parent / "files"
+HOSTILE_SCENARIO = "sc-hostile-text"
+
+
+@pytest.fixture(scope="session")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """A started learner server offering only tests/security/files/scenarios/."""
+    folder = tmp_path_factory.mktemp("security-server")
+    server = AppServer(f"sqlite:///{folder / 'store.db'}", [FILES], folder, room=1)
+    server.start()
+    yield server
+    code = server.stop()
+    assert code == 0, f"learner server exited {code}:\n{server.log_tail()}"
+    assert server.leftovers() == [], "learner server left kernels behind"
+
+
+@pytest.fixture(scope="session")
+def hostile_store(hostile_server: AppServer) -> Iterator[Store]:
+    """The hostile server's own store, opened from the test process."""
+    store = open_store(hostile_server.database_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def browser(pytestconfig: pytest.Config) -> object:
+    """The session's one headless chromium (tests/browser/chromium.py)."""
+    return shared_browser(pytestconfig)

@@ -1,0 +1,68 @@
+"""What SafeShare's Voilà servers need beyond Voilà 0.5.13, run inside Voilà's server process.
+
+Voilà builds one object of ours in its process: the identity provider named by
+``--Voila.identity_provider_class`` (see ``toolkit.serve``). It is Jupyter's own
+PasswordIdentityProvider (a token when the server has one, open otherwise) plus two repairs
+found by the security review (issue 9, docs/security.md):
+
+1. **The page's _xsrf cookie.** When a tab closes or reloads, Voilà's page asks the server to
+   shut its kernel down (a beacon POST to /voila/api/shutdown/<kernel id> carrying the
+   ``_xsrf`` cookie's value). Voilà never sets that cookie, so every such request was
+   refused (403) and each page load left its kernel running until culled (measured: 12 page
+   loads, 12 kernels). The provider sets it on the page's response, as Jupyter's login page
+   does, so the request passes Tornado's XSRF check.
+2. **Query-socket bookkeeping.** A warm kernel waits on /voila/query/<its id> for its page's
+   query string. When a socket Voilà no longer held was closed, Voilà deleted whichever entry
+   its loop ended on: the newest warm kernel's, whose page then never loaded. Anyone could
+   cause that with two sockets under a made-up id. Each socket now removes only its own entry.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from jupyter_server.auth.identity import PasswordIdentityProvider, User
+
+
+class PageCookieIdentityProvider(PasswordIdentityProvider):
+    """Jupyter's identity provider that also gives every Voilà page its ``_xsrf`` cookie."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        repair_query_sockets()
+
+    async def get_user(self, handler: Any) -> User | None:
+        user = super().get_user(handler)
+        if inspect.isawaitable(user):
+            user = await user
+        if user is not None and _is_page(handler) and not _has_xsrf_cookie(handler):
+            # Tornado makes the token and sets its cookie on first use; it reads
+            # current_user to choose the cookie's lifetime, so that must be known first.
+            handler.current_user = user
+            handler.xsrf_token  # noqa: B018 - read for its side effect: the Set-Cookie
+        return user
+
+
+def _is_page(handler: Any) -> bool:
+    from voila.handler import VoilaHandler
+
+    return isinstance(handler, VoilaHandler) and handler.request.method == "GET"
+
+
+def _has_xsrf_cookie(handler: Any) -> bool:
+    return handler.get_cookie(handler.settings.get("xsrf_cookie_name", "_xsrf")) is not None
+
+
+def repair_query_sockets() -> None:
+    """Make a closing query socket remove its own entry only (idempotent)."""
+    from voila.request_info_handler import RequestInfoSocketHandler
+
+    RequestInfoSocketHandler.on_close = _forget_own_entry
+
+
+def _forget_own_entry(self: Any) -> None:
+    waiters = type(self)._waiters
+    for kernel_id, waiter in list(waiters.items()):
+        if waiter is self:
+            del waiters[kernel_id]
