@@ -141,7 +141,11 @@ def score_attempt(
     """
     parsed = responses if isinstance(responses, Responses) else parse_responses(scenario, responses)
     analyse = analyse or default_analyser()
-    decisions = tuple(score_decision(scenario, a, analyse) for a in parsed.answers)
+    return assemble(parsed, tuple(score_decision(scenario, a, analyse) for a in parsed.answers))
+
+
+def assemble(parsed: Responses, decisions: tuple[DecisionScore, ...]) -> ScoreReport:
+    """The report over scored decisions: step profile and misconceptions pooled from them."""
     return ScoreReport(
         scenario=parsed.scenario,
         learner=parsed.learner,

@@ -176,9 +176,7 @@ def moderated_report(
     overridden rationale's concepts and points are the trainer's, so the step profile and
     totals follow the trainer's judgement too.
     """
-    from toolkit.scoring.marks import unique
-    from toolkit.scoring.profile import step_profile
-    from toolkit.scoring.report import ScoreReport, default_analyser, score_decision
+    from toolkit.scoring.report import assemble, default_analyser, score_decision
     from toolkit.scoring.responses import parse_responses
 
     parsed = parse_responses(scenario, responses)
@@ -189,16 +187,7 @@ def moderated_report(
         else score_decision(scenario, a, detect)
         for a in parsed.answers
     )
-    report = ScoreReport(
-        scenario=parsed.scenario,
-        learner=parsed.learner,
-        decisions=decisions,
-        steps=step_profile(e for d in decisions for e in d.marks.evidence),
-        misconceptions=unique(m for d in decisions for m in d.marks.misconceptions),
-        path=parsed.path,
-        ending=parsed.ending,
-        waiting=parsed.waiting,
-    ).to_dict()
+    report = assemble(parsed, decisions).to_dict()
     for entry in report["decisions"]:
         override = overrides.get(entry["decision"])
         if override is not None:
