@@ -136,7 +136,7 @@ def served(
                 server.stop()
 
 
-def wait_pool(server: VoilaServer, started: int, timeout: float = 600.0) -> float:
+def wait_pool(server: VoilaServer, started: int, timeout: float = 300.0) -> float:
     """Wait until `started` kernels have been launched and every one is warm; the seconds."""
     began = time.monotonic()
     while not server.pool_warm(started):

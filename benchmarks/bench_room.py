@@ -36,7 +36,10 @@ from _harness import (
 )
 from _voila_client import Page, Timing
 
+from toolkit.errors import SafeShareError
+
 SERVED_TARGET, RENDERED_TARGET, WARM_30_TARGET = 1.0, 5.0, 60.0
+READY_TIMEOUT = 240.0  # 4× the 60 s target for a room of 30: past it the run has failed
 
 
 async def burst(
@@ -71,10 +74,31 @@ def seed_cohort(database_url: str) -> str:
 
 
 def one_run(size: int, timeout: float, assets: list[str] | bool) -> dict:
+    """One fresh server and one burst; a server that never gets ready is a failed run."""
+    try:
+        return _one_run(size, timeout, assets)
+    except SafeShareError as exc:
+        empty: list[float] = []
+        return {
+            "warm": float("inf"),
+            "served": empty,
+            "connected": empty,
+            "rendered": empty,
+            "failed": [f"server: {exc}"],
+            "voila_cpu": 0.0,
+            "rss_total": 0.0,
+            "pss_total": 0.0,
+        }
+
+
+def _one_run(size: int, timeout: float, assets: list[str] | bool) -> dict:
     with tempfile.TemporaryDirectory(prefix="safeshare-room-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'room.db'}"
         code = seed_cohort(url)
-        with served("learner", size, database_url=url) as (server, warm):
+        with served("learner", size, database_url=url, ready_timeout=READY_TIMEOUT) as (
+            server,
+            warm,
+        ):
             query = f"session={code}&scenario={SCENARIO}"
 
             def measure() -> list[dict[str, float]]:

@@ -78,8 +78,19 @@ SITE = """
         default upgrade;
         "" close;
     }}
+    # Voilà's scripts, styles and fonts (~94 files per first visit) are the same for every
+    # learner: nginx keeps a copy, so each server sends each file once, not once a learner.
+    proxy_cache_path {cache} levels=1:2 keys_zone=voila_static:10m max_size=200m inactive=7d;
     server {{
         listen {listen};
+        location ~ ^/voila/(static|templates/[^/]+/static|labextensions|themes)/ {{
+            proxy_pass http://$learner_upstream;
+            proxy_http_version 1.1;
+            proxy_set_header Host $http_host;
+            proxy_cache voila_static;
+            proxy_cache_valid 200 1d;
+            proxy_cache_lock on;           # 30 first visitors at once: one fetch upstream
+        }}
         location / {{
             proxy_pass http://$learner_upstream;
             proxy_http_version 1.1;
@@ -97,12 +108,14 @@ SITE = """
 """
 
 
-def nginx_site(listen: str, backends: list[str]) -> str:
-    """The http-level config routing `listen` to `backends` (host:port), sticky by cookie."""
+def nginx_site(listen: str, backends: list[str], cache: str) -> str:
+    """The http-level config routing `listen` to `backends` (host:port), sticky by cookie,
+    with Voilà's static files cached in the folder `cache`."""
     names = [chr(ord("a") + i) for i in range(len(backends))]
     pairs = list(zip(names, backends, strict=True))
     return SITE.format(
         listen=listen,
+        cache=cache,
         cookie=ROUTE_COOKIE,
         all_servers=" ".join(f"server {b};" for b in backends),
         one_each="\n".join(f"    upstream learner_{n} {{ server {b}; }}" for n, b in pairs),
@@ -119,7 +132,7 @@ def nginx(backends: list[str]) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="safeshare-nginx-") as tmp:
         os.chmod(tmp, 0o755)  # nginx's workers drop root; they must reach the temp folders
         conf = Path(tmp) / "nginx.conf"
-        site = nginx_site(f"127.0.0.1:{port}", backends)
+        site = nginx_site(f"127.0.0.1:{port}", backends, f"{tmp}/cache")
         conf.write_text(NGINX_CONF.format(tmp=tmp, site=site), encoding="utf-8")
         check = subprocess.run([binary, "-t", "-c", str(conf)], capture_output=True, text=True)
         if check.returncode:

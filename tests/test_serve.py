@@ -106,3 +106,9 @@ def test_argv_waits_long_enough_for_widgets_and_refills_the_pool_late():
     assert opts["VoilaKernelManager.fill_delay"] == "12.5"
     no_pool = options(build_voila_argv(settings.with_(room=0), NOTEBOOK))
     assert "VoilaKernelManager.fill_delay" not in no_pool
+
+
+def test_kernels_talk_over_unix_sockets_not_tcp_ports():
+    """Do kernels use IPC transport, so a room starting at once cannot collide on ports?"""
+    opts = options(build_voila_argv(Settings.from_env({}, room=30), NOTEBOOK))
+    assert opts["KernelManager.transport"] == "ipc"

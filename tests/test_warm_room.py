@@ -7,6 +7,7 @@ import io
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -119,5 +120,7 @@ def test_server_with_a_kernel_killed_at_start_still_serves_the_room(tmp_path):
 
             return await asyncio.gather(one(), one())
 
-        kernels = asyncio.run(learners())
+        # In its own thread: a Playwright fixture of another test may hold this thread's loop.
+        with ThreadPoolExecutor(1) as thread:
+            kernels = thread.submit(asyncio.run, learners()).result()
     assert killed not in kernels and len(set(kernels)) == 2

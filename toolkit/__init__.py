@@ -1,2 +1,3 @@
 """SafeShare: training and case-review toolkit for sharing information to safeguard children."""
+
 __version__ = "0.1.0"

@@ -121,6 +121,11 @@ def build_voila_argv(
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
+        # Kernels talk to Voilà over Unix sockets, not loopback TCP: with TCP each kernel's
+        # five ports are picked free and bound a moment later, and in a room of 30 starting
+        # at once a port was taken in between ("Address already in use"; the kernel died
+        # and the room never got ready). Sockets also keep other local users off kernels.
+        "--KernelManager.transport=ipc",
         # Past this wait for a cell's last output Voilà sends the page without it: under a
         # burst, pages silently missed their widgets with the default 4 s.
         f"--VoilaExecutor.iopub_timeout={settings.iopub_timeout}",
@@ -201,6 +206,8 @@ class VoilaServer:
         env = {**os.environ, **self.settings.to_env(include_secrets=self._app.needs_token)}
         env[MARKER_VAR] = self.marker
         env.pop("JUPYTER_TOKEN", None)  # only a server that signs in gets one, and its own
+        if not self._app.needs_token:  # nor may the operator's shell hand it to learner kernels
+            env.pop(env_var("trainer_token"), None)
         if self._app.needs_token:
             if not self.settings.trainer_token:
                 raise SafeShareError(
@@ -316,7 +323,8 @@ class VoilaServer:
             if not self.alive:
                 raise SafeShareError(f"Voilà exited with code {self._process.returncode}")
             if time.monotonic() > deadline:
-                raise SafeShareError(f"Voilà not ready after {timeout:.0f} s")
+                room = f" ({self.room.describe()})" if self.settings.room > 0 else ""
+                raise SafeShareError(f"Voilà not ready after {timeout:.0f} s{room}")
             if stop.wait(0.2):
                 return False
         return True

@@ -112,7 +112,9 @@ class Settings:
         "printed at start.",
     )
     retention_days: int = _setting(
-        90, parse=_parse_int, help="Days a cohort's answers are kept, counted from its creation, before purge."
+        90,
+        parse=_parse_int,
+        help="Days a cohort's answers are kept, counted from its creation, before purge.",
     )
 
     def __post_init__(self) -> None:

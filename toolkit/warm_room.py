@@ -78,6 +78,11 @@ class WarmRoom:
         kernel is lost at start, so enough "Kernel started" lines count as well.)"""
         return self.filled.is_set() or len(self.kernel_ids) >= room
 
+    def describe(self) -> str:
+        """How far the room got, for messages: "12 of 30 kernels warm, 1 lost"."""
+        lost = f", {len(self.lost)} lost" if self.lost else ""
+        return f"{len(self._warm)} of {len(self.kernel_ids)} kernels warm{lost}"
+
     def settled(self) -> bool:
         """Is every kernel started so far warm (or lost and dropped)?"""
         now = time.monotonic()

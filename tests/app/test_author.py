@@ -80,7 +80,8 @@ def test_save_writes_the_file_and_refreshes_the_preview(app: AuthorApp):
 
 def test_a_broken_reference_is_listed_and_its_line_shown(app: AuthorApp):
     """Does an unknown `next` appear with a "line N" button that shows line N in the source?"""
-    line = edit(app, "next: d2", "next: d9")  # d2 and d3 become unreachable, and the ending only they reach
+    # d2 and d3 become unreachable, and so does the ending only they reach
+    line = edit(app, "next: d2", "next: d9")
     button = next(b for b in app.problems.buttons if b.description == f"line {line}")
     button.click()
     assert app.source.focus == line

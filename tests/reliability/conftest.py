@@ -7,16 +7,13 @@ something, and check that the learner resumes at the third with each answer stor
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.browser.chromium import shared_browser
-from tests.reliability.drill import WAIT
+from tests.reliability.drill import FILES, WAIT
 from tests.security.server import AppServer
 from toolkit.storage import Store, open_store
-
-FILES = Path(__file__).parent / "files"
 
 
 @pytest.fixture(scope="module")

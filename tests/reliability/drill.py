@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from toolkit.storage import Store
 
+FILES = Path(__file__).parent / "files"  # scenarios/sc-fault-drill.yaml
 DRILL = "sc-fault-drill"
 RESUME = re.compile(r"Your resume code: ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})")
 WAIT = 90_000  # ms: a fresh kernel on a busy two-core machine has taken 30 s

@@ -8,7 +8,9 @@ with a field dropped or its value replaced by something of another type.
 
 from __future__ import annotations
 
+import atexit
 import copy
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -28,9 +30,10 @@ VALID = {
     "review": next(iter(sorted((REPO_ROOT / "case_studies" / "reviews").glob("*.yaml")))),
 }
 WORK = Path(tempfile.mkdtemp(prefix="safeshare-fuzz-"))
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)  # Hypothesis cannot use tmp_path
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
 # A whole case file through ruamel takes 0.1–0.5 s here, so fewer examples for those.
-FUZZ_CASES = settings(FUZZ, max_examples=50)
+FUZZ_CASES = settings(FUZZ, max_examples=25)
 ORIGINALS = {kind: yaml.safe_load(path.read_text(encoding="utf-8")) for kind, path in VALID.items()}
 
 scalars = st.one_of(

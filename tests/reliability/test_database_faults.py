@@ -16,13 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.reliability.drill import DRILL, FILES
 from tests.reliability.pgcluster import PgCluster
 from toolkit.app.journey import SAVE_FAILED, LearnerApp
 from toolkit.cases import load_library
 from toolkit.storage import engine, open_store
-
-FILES = Path(__file__).parent / "files"
-DRILL = "sc-fault-drill"
 
 pytestmark = pytest.mark.timeout(180)
 

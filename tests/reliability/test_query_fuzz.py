@@ -36,7 +36,9 @@ def well_formed(query: Query) -> None:
     """fullmatch, not match: `$` also matches before a final newline ("sc-x\n" once passed)."""
     assert isinstance(query, Query)
     assert query.scenario is None or SCENARIO_ID.fullmatch(query.scenario)
-    assert query.session is None or (CODE.fullmatch(query.session) and query.session.isupper())
+    assert query.session is None or (
+        CODE.fullmatch(query.session) and query.session == query.session.upper()
+    )
     assert query.resume in {None, UNREADABLE_CODE} or (
         CODE.fullmatch(query.resume) and query.resume == query.resume.upper()
     )

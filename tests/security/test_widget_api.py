@@ -72,13 +72,21 @@ def answer(page: VoilaPage, number: int, index: int = 0) -> None:
 
 @pytest.fixture
 def learner_page(hostile_server):
+    """A fresh page at decision 1, for a test that answers."""
     with VoilaPage(hostile_server.url, f"?scenario={HOSTILE_SCENARIO}") as page:
         yield page
 
 
-def test_no_answer_or_debrief_reaches_the_client_before_answering(learner_page):
+@pytest.fixture(scope="module")
+def unanswered_page(hostile_server):
+    """One page at decision 1 shared by the tests that never answer (a kernel each is slow)."""
+    with VoilaPage(hostile_server.url, f"?scenario={HOSTILE_SCENARIO}") as page:
+        yield page
+
+
+def test_no_answer_or_debrief_reaches_the_client_before_answering(unanswered_page):
     """Before answering, can a client read an option's feedback, its points or the debrief?"""
-    states = json.dumps({k: w.state for k, w in learner_page.widgets().items()})
+    states = json.dumps({k: w.state for k, w in unanswered_page.widgets().items()})
     for secret in ("Feedback A (S5)", "Feedback B", "Debrief", "debrief", '"points"'):
         assert secret not in states, f"{secret!r} is in a widget's state before answering"
 
@@ -143,9 +151,9 @@ def test_nothing_is_accepted_after_the_end(learner_page, hostile_store):
     assert page.leaks() == []
 
 
-def test_malformed_messages_send_back_no_traceback(learner_page):
+def test_malformed_messages_send_back_no_traceback(unanswered_page):
     """Do unknown comm targets, bad versions, unknown comm ids and bad state stay silent?"""
-    page = learner_page
+    page = unanswered_page
     widgets, radio, submit, _ = controls(page, 1)
     textarea = next(w for w in widgets.values() if w.name == "TextareaModel")
     attempts = [
@@ -167,10 +175,10 @@ def test_malformed_messages_send_back_no_traceback(learner_page):
     assert any(m for m in page.received), "the kernel sent nothing at all"
 
 
-def test_code_execution_requests_are_dropped(learner_page, tmp_path):
+def test_code_execution_requests_are_dropped(unanswered_page, tmp_path):
     """Can a client run code in the kernel with an execute request?"""
     marker = tmp_path / "ran"
-    page = learner_page
+    page = unanswered_page
     page.send(
         "execute_request",
         {"code": f"open({str(marker)!r}, 'w').write('x')", "silent": False},

@@ -7,9 +7,9 @@ from toolkit.widgets.html import esc, markdown, tag, text_tag
 HOSTILE = [
     "<script>alert(1)</script>",
     '<img src=x onerror="alert(1)">',
-    "\"><svg onload=alert(1)>",
+    '"><svg onload=alert(1)>',
     "[click](javascript:alert(1))",
-    "=HYPERLINK(\"http://evil\",\"x\")",
+    '=HYPERLINK("http://evil","x")',
 ]
 
 

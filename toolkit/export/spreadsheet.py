@@ -8,6 +8,7 @@ alike, so it is shown as the text the learner typed and never evaluated.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -67,8 +68,13 @@ def sheet_name(name: str, taken: set[str] | None = None) -> str:
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    """One view as UTF-8 CSV with a byte-order mark (so Excel reads accents correctly)."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """One view as UTF-8 CSV with a byte-order mark (so Excel reads accents correctly).
+
+    Every field is quoted and rows end in CRLF (RFC 4180): a spreadsheet also ends a row at a
+    bare carriage return, so an unquoted "I agree\r=cmd|..." would start a new row whose
+    first cell is a live formula, whatever the field began with."""
+    text = safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    return text.encode("utf-8-sig")
 
 
 def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:

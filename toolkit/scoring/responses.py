@@ -84,7 +84,10 @@ class Responses:
 
 
 def _fail(message: str) -> None:
-    raise ResponseError(message)
+    """Refuse the responses with a one-line message: ids and values quoted from the file
+    may hold line breaks or control characters, which would break the CLI's one-line
+    errors (and could forge a second line), so they are shown escaped."""
+    raise ResponseError("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
 
 
 def _string(value: Any, what: str) -> str:

@@ -39,8 +39,9 @@ def upgrade() -> None:
         sa.Column("created_at", TZ, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_learners"),
         sa.UniqueConstraint("resume_key", name="uq_learners_resume_key"),
-        sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], ondelete="CASCADE",
-                                name="fk_learners_cohort_id_cohorts"),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"], ["cohorts.id"], ondelete="CASCADE", name="fk_learners_cohort_id_cohorts"
+        ),
     )
     op.create_table(
         "attempts",
@@ -52,10 +53,15 @@ def upgrade() -> None:
         sa.Column("finished_at", TZ, nullable=True),
         sa.Column("ending", sa.String(80), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_attempts"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_attempts_learner_id_learners"),
-        sa.ForeignKeyConstraint(["cohort_id"], ["cohorts.id"], ondelete="CASCADE",
-                                name="fk_attempts_cohort_id_cohorts"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"],
+            ["learners.id"],
+            ondelete="CASCADE",
+            name="fk_attempts_learner_id_learners",
+        ),
+        sa.ForeignKeyConstraint(
+            ["cohort_id"], ["cohorts.id"], ondelete="CASCADE", name="fk_attempts_cohort_id_cohorts"
+        ),
     )
     op.create_table(
         "answers",
@@ -70,8 +76,12 @@ def upgrade() -> None:
         sa.Column("max_points", sa.Float, nullable=False),
         sa.Column("created_at", TZ, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_answers"),
-        sa.ForeignKeyConstraint(["attempt_id"], ["attempts.id"], ondelete="CASCADE",
-                                name="fk_answers_attempt_id_attempts"),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"],
+            ["attempts.id"],
+            ondelete="CASCADE",
+            name="fk_answers_attempt_id_attempts",
+        ),
         sa.UniqueConstraint("attempt_id", "decision_id", name="uq_answers_attempt_decision"),
     )
     op.create_table(
@@ -84,8 +94,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("created_at", TZ, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_overrides"),
-        sa.ForeignKeyConstraint(["answer_id"], ["answers.id"], ondelete="CASCADE",
-                                name="fk_overrides_answer_id_answers"),
+        sa.ForeignKeyConstraint(
+            ["answer_id"], ["answers.id"], ondelete="CASCADE", name="fk_overrides_answer_id_answers"
+        ),
     )
 
 
