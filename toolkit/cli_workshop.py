@@ -1,4 +1,5 @@
-"""Workshop verbs of `safeshare`: cohort create|list|close|delete, export, purge, trainer.
+"""Workshop verbs of `safeshare`: cohort create|list|close|delete, export, purge,
+learner export|forget, trainer.
 
 Each verb parses, calls one toolkit function, renders; errors a user can fix are printed
 as one line and exit 1. Registered on the main group at the end of ``toolkit/cli.py``.
@@ -194,12 +195,76 @@ def export(code: str, fmt: str, view: str, out: Path | None, home_page: str | No
 
 @click.command("purge")
 def purge() -> None:
-    """Delete every cohort past its retention date, with everything its learners gave."""
+    """Delete every cohort past its retention date, with everything its learners gave, and
+    self-study learners (in no cohort) who started more than the retention period ago."""
+    import datetime as dt
+
+    from toolkit.storage.personal import purge_unattached
     from toolkit.workshop import cohorts
 
-    with _store(_settings()) as store:
+    settings = _settings()
+    with _store(settings) as store:
         gone = cohorts.purge_expired(store)
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=settings.retention_days)
+        alone = purge_unattached(store, cutoff)
     click.echo(f"Purged {len(gone)} cohort(s){': ' + ', '.join(gone) if gone else '.'}")
+    click.echo(
+        f"Purged {len(alone)} self-study learner(s) who started over "
+        f"{settings.retention_days} days ago."
+    )
+
+
+@click.group()
+def learner() -> None:
+    """One learner's personal data: export all of it on request, or erase it.
+
+    WHO is the learner id (L-…, shown on exports and the dashboard) or the learner's own
+    resume code."""
+
+
+@learner.command("export")
+@click.argument("who")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: print the JSON).",
+)
+def learner_export(who: str, out: Path | None) -> None:
+    """Everything stored about one learner as JSON: attempts, answers, overrides."""
+    import json
+
+    from toolkit.storage.personal import find_learner, learner_record
+
+    try:
+        with _store(_settings()) as store:
+            record = learner_record(store, find_learner(store, who))
+    except SafeShareError as exc:
+        raise _fail(exc) from None
+    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out} ({len(record['answers'])} answer(s))")
+
+
+@learner.command("forget")
+@click.argument("who")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def learner_forget(who: str, yes: bool) -> None:
+    """Erase one learner and every answer, attempt and override of theirs."""
+    from toolkit.storage.personal import find_learner, forget_learner
+
+    try:
+        with _store(_settings()) as store:
+            learner_id = find_learner(store, who)
+            if not yes:
+                click.confirm(f"Erase learner {learner_id} and all their answers?", abort=True)
+            rows = forget_learner(store, learner_id)
+    except SafeShareError as exc:
+        raise _fail(exc) from None
+    click.echo(f"Erased {learner_id} ({rows} row(s)).")
 
 
 @click.command("trainer")
@@ -217,4 +282,4 @@ def trainer(host: str | None, port: int | None, room: int | None) -> None:
         raise _fail(exc) from None
 
 
-COMMANDS = (cohort, export, purge, trainer)
+COMMANDS = (cohort, export, purge, learner, trainer)

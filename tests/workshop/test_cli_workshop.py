@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -15,6 +16,8 @@ from sqlalchemy import func, select, update
 from toolkit.cli import cli
 from toolkit.storage import tables as t
 from toolkit.storage.tables import metadata
+
+from tests.workshop.conftest import play
 
 
 @pytest.fixture
@@ -108,6 +111,67 @@ def test_purge_deletes_expired_cohorts_completely(run, store, room):
             for n, tb in metadata.tables.items()
         }
     assert left == {name: 0 for name in metadata.tables}
+
+
+def test_purge_also_deletes_old_self_study_learners(run, store, nursery):
+    """Does `safeshare purge` erase learners in no cohort once past the retention period,
+    and keep the recent ones?"""
+    old = play(store, "", None, [{"decision": "d1", "choice": "b"}], nursery)
+    recent = play(store, "", None, [{"decision": "d1", "choice": "b"}], nursery)
+    with store.engine.begin() as conn:
+        conn.execute(
+            update(t.learners)
+            .where(t.learners.c.id == old["id"])
+            .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=91))
+        )
+    out = run("purge").output
+    assert "Purged 1 self-study learner(s) who started over 90 days ago." in out
+    with store.engine.connect() as conn:
+        left = conn.execute(select(t.learners.c.id)).scalars().all()
+        answers = conn.execute(select(func.count()).select_from(t.answers)).scalar()
+    assert left == [recent["id"]] and answers == 1
+
+
+def test_learner_export_gives_everything_by_id_or_resume_code(run, store, room, tmp_path):
+    """Does `safeshare learner export` give one learner's record, found by id or resume code,
+    and the same record both ways?"""
+    learner = next(
+        row for row in store.cohort_learners(room["id"]) if store_answers(store, row["id"])
+    )
+    by_id = run("learner", "export", learner["id"])
+    assert by_id.exit_code == 0, by_id.output
+    record = json.loads(by_id.output)
+    assert record["learner"]["id"] == learner["id"] and "resume_key" not in record["learner"]
+    assert len(record["answers"]) == store_answers(store, learner["id"]) > 0
+    with store.engine.connect() as conn:
+        key = conn.execute(
+            select(t.learners.c.resume_key).where(t.learners.c.id == learner["id"])
+        ).scalar()
+    saved = run("learner", "export", key.lower(), "--out", "me.json")
+    assert saved.exit_code == 0 and "Wrote me.json" in saved.output
+    assert json.loads((tmp_path / "me.json").read_text(encoding="utf-8")) == record
+
+
+def test_learner_forget_erases_one_learner_only(run, store, room):
+    """Does `safeshare learner forget` erase that learner's rows and nobody else's, and does an
+    unknown learner give one line and exit 1, creating nothing?"""
+    first, *others = store.cohort_learners(room["id"])
+    before = {row["id"]: store_answers(store, row["id"]) for row in others}
+    assert run("learner", "forget", first["id"], input="n\n").exit_code == 1  # refused
+    gone = run("learner", "forget", first["id"], "--yes")
+    assert gone.exit_code == 0 and f"Erased {first['id']}" in gone.output
+    assert {row["id"] for row in store.cohort_learners(room["id"])} == set(before)
+    assert {k: store_answers(store, k) for k in before} == before
+    for who in (first["id"], "L-0000000000", "ABCD-EFGH-JKMN-PQRS"):
+        missing = run("learner", "export", who)
+        assert missing.exit_code == 1 and missing.output.startswith("Error: no learner")
+    assert len(store.cohort_learners(room["id"])) == len(others)
+
+
+def store_answers(store, learner_id: str) -> int:
+    from toolkit.storage.personal import learner_record
+
+    return len(learner_record(store, learner_id)["answers"])
 
 
 def test_cli_choices_match_the_registries():

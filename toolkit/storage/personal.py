@@ -31,6 +31,19 @@ def _rows(rows: list[Any], leave_out: tuple[str, ...] = ()) -> list[dict[str, An
     return [{k: _plain(v) for k, v in row._mapping.items() if k not in leave_out} for row in rows]
 
 
+def find_learner(store: Store, who: str) -> str:
+    """The id of the learner named by ``who``: their id (``L-…``) or their own resume code.
+    MissingEntry when there is no such learner (nothing is created)."""
+    who = who.strip()
+    if not who.upper().startswith("L-"):
+        return store.learner_by_resume_key(who)["id"]
+    with store.engine.connect() as conn:
+        found = conn.execute(select(t.learners.c.id).where(t.learners.c.id == who)).scalar()
+    if found is None:
+        raise MissingEntry(f"no learner {who!r}")
+    return found
+
+
 def learner_record(store: Store, learner_id: str) -> dict[str, Any]:
     """Everything stored about one learner, JSON-ready; MissingEntry if there is no such learner.
 
