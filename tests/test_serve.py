@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 import socket
 import subprocess
 import sys
@@ -10,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from toolkit.errors import SafeShareError
-from toolkit.serve import APPS, build_voila_argv, notebook_path, port_of
+from toolkit import serve
+from toolkit.serve import APPS, build_voila_argv, main, notebook_path, port_of
 from toolkit.settings import Settings
 
 NOTEBOOK = Path("/srv/notebooks/learner.ipynb")
@@ -112,3 +115,47 @@ def test_kernels_talk_over_unix_sockets_not_tcp_ports():
     """Do kernels use IPC transport, so a room starting at once cannot collide on ports?"""
     opts = options(build_voila_argv(Settings.from_env({}, room=30), NOTEBOOK))
     assert opts["KernelManager.transport"] == "ipc"
+
+
+def test_the_author_notebook_is_never_served_by_voila():
+    """Is the author notebook (it writes case files) refused, naming the apps and JupyterLab?"""
+    with pytest.raises(SafeShareError, match=r"author is not an app .*learner, trainer.*make lab"):
+        notebook_path("author")
+    assert main(["author", "--port", "1"]) == 1
+
+
+class _ReadyServer:
+    """Stands in for VoilaServer in run(): ready at once, gone at the first look."""
+
+    def __init__(self, name, settings):
+        self.url, self.lost_kernels, self.alive = "http://127.0.0.1:9/", [], False
+        self.settings = settings
+
+    def start(self):
+        pass
+
+    def wait_ready(self, stop=None):
+        return True
+
+    def stop(self):
+        return 0
+
+
+@pytest.mark.parametrize("from_env", [False, True], ids=["made here", "operator's"])
+def test_the_trainer_server_prints_its_sign_in_link(monkeypatch, from_env):
+    """Once ready, does the trainer server print the link trainers open, with a token made
+    here in it, and only the setting's name for a token the operator chose?"""
+    monkeypatch.setattr(serve, "VoilaServer", _ReadyServer)
+    settings = Settings.from_env({}, trainer_token="operators-secret" if from_env else None)
+    out = io.StringIO()
+    serve.run("trainer", settings, out=out)
+    link = re.search(r"Trainers sign in at: (\S+)", out.getvalue()).group(1)
+    if from_env:
+        assert link == "http://127.0.0.1:9/?token=<SAFESHARE_TRAINER_TOKEN>"
+        assert "operators-secret" not in out.getvalue()
+    else:
+        token = re.search(r"Trainer token \(give it to trainers only\): (\S+)", out.getvalue())
+        assert link == f"http://127.0.0.1:9/?token={token.group(1)}" and len(token.group(1)) >= 20
+    learner_out = io.StringIO()
+    serve.run("learner", settings, out=learner_out)
+    assert "sign in" not in learner_out.getvalue() and "token" not in learner_out.getvalue()

@@ -83,8 +83,19 @@ def app_for(notebook_name: str) -> App:
 
 
 def notebook_path(notebook_name: str, notebooks_dir: Path = NOTEBOOKS_DIR) -> Path:
-    """notebooks/<name>.ipynb, or SafeShareError listing the notebooks that exist."""
-    path = notebooks_dir / f"{Path(notebook_name).stem}.ipynb"
+    """notebooks/<name>.ipynb, or SafeShareError listing the notebooks that exist.
+
+    Of the project's own notebooks only the apps in APPS are served: the author notebook
+    writes case files, so it runs in JupyterLab on the author's machine, never behind Voilà.
+    """
+    stem = Path(notebook_name).stem
+    if notebooks_dir == NOTEBOOKS_DIR and stem not in APPS:
+        served = ", ".join(APPS)
+        raise SafeShareError(
+            f"{stem} is not an app Voilà serves (those are: {served}); "
+            "the author notebook opens in JupyterLab: make lab"
+        )
+    path = notebooks_dir / f"{stem}.ipynb"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in notebooks_dir.glob("*.ipynb"))) or "none"
         raise SafeShareError(f"no notebook {path.name} in {notebooks_dir} (there are: {known})")
@@ -443,11 +454,16 @@ def run(notebook_name: str, settings: Settings, *, out: IO[str] | None = None) -
     handlers, and the child's death signal is tied to the calling thread).
     """
     out = out or sys.stdout
-    if app_for(notebook_name).needs_token and settings.trainer_token is None:
+    signs_in = app_for(notebook_name).needs_token
+    # Shown in the sign-in link: a token made here is printed (nobody else knows it); one
+    # the operator set is named, not echoed into logs.
+    shown_token = f"<{env_var('trainer_token')}>"
+    if signs_in and settings.trainer_token is None:
         import secrets
 
         settings = settings.with_(trainer_token=secrets.token_urlsafe(16))
-        print(f"Trainer token (give it to trainers only): {settings.trainer_token}", file=out)
+        shown_token = settings.trainer_token
+        print(f"Trainer token (give it to trainers only): {shown_token}", file=out)
     server = VoilaServer(notebook_name, settings)
     stop = StopFlag()
     previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -459,6 +475,8 @@ def run(notebook_name: str, settings: Settings, *, out: IO[str] | None = None) -
             room = _room_line(settings.room, len(server.lost_kernels))
             took = time.monotonic() - started
             print(f"ready in {took:.1f} s: {server.url}{room}", file=out, flush=True)
+            if signs_in:
+                print(f"Trainers sign in at: {server.url}?token={shown_token}", file=out)
             print("Press Ctrl-C to stop.", file=out, flush=True)
         while not stop.wait(0.5) and server.alive:
             pass

@@ -13,11 +13,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, update
 
+from tests.workshop.conftest import play
 from toolkit.cli import cli
 from toolkit.storage import tables as t
 from toolkit.storage.tables import metadata
-
-from tests.workshop.conftest import play
 
 
 @pytest.fixture

@@ -89,8 +89,9 @@ class LearnerApp:
                 raise SafeShareError(
                     "This workshop session has closed. Ask your trainer for a new code."
                 )
-        if query.resume:
-            self._resume(query.resume)
+        if query.resume and not self._resumed(query.resume):
+            self.show_picker()  # the list stays open: retype the code, or start afresh
+            return
         if query.scenario and query.scenario in self._offered():
             self.open_scenario(query.scenario)
         else:
@@ -101,6 +102,15 @@ class LearnerApp:
             wanted = self.cohort["scenarios"]
             return {s: self.library.scenarios[s] for s in wanted if s in self.library.scenarios}
         return dict(sorted(self.library.scenarios.items(), key=lambda kv: kv[1].title))
+
+    def _resumed(self, key: str) -> bool:
+        """Resume from the URL's code; if nobody holds it, say so and return False."""
+        try:
+            self._resume(key)
+        except SafeShareError as exc:
+            self.error(str(exc))
+            return False
+        return True
 
     def _resume(self, key: str) -> None:
         try:
