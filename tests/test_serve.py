@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.errors import SafeShareError
 from toolkit import serve
+from toolkit.errors import SafeShareError
 from toolkit.serve import APPS, build_voila_argv, main, notebook_path, port_of
 from toolkit.settings import Settings
 
