@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from toolkit.cases.load import Library
+from toolkit.cases.library import Library
 from toolkit.cases.model import Review, Scenario
 from toolkit.guidance import vocabulary
 

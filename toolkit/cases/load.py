@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from toolkit.cases.lenient import lenient
+from toolkit.cases.library import Library
 from toolkit.cases.model import Case, Review, Scenario
 from toolkit.cases.rules import REVIEW_RULES, SCENARIO_RULES
 from toolkit.cases.yamlsource import YamlSyntaxError, dotted, line_of, read_yaml
@@ -89,16 +89,6 @@ def case_files(paths: Iterable[Path | str]) -> Iterator[Path]:
             yield from (p for p in found if p.name not in NOT_CASES)
         else:
             yield path
-
-
-@dataclass
-class Library:
-    """The cases found under some folders, by id, with the problems that kept others out."""
-
-    scenarios: dict[str, Scenario] = field(default_factory=dict)
-    reviews: dict[str, Review] = field(default_factory=dict)
-    files: dict[str, Path] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
 
 
 def load_library(paths: Iterable[Path | str]) -> Library:
