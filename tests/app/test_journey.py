@@ -58,3 +58,31 @@ def test_a_right_resume_code_opens_the_scenario_where_it_stopped(app):
     again.start(Query(scenario=SCENARIO, resume=key.lower()))
     assert "Welcome back" in texts(again.widget)
     assert again.attempt["id"] == attempt and learners(again) == 1
+
+
+def test_a_workshop_learner_may_give_a_name_for_the_trainer(app):
+    """In a cohort, is there an optional name box, and is the name (tidied) stored on the
+    learner the trainer sees? Without a cohort, is there no box and no name?"""
+    cohort = app.store.add_cohort("Room 1", [SCENARIO])
+    app.start(Query(session=cohort["code"]))
+    assert app.name_box in app.body.children
+    app.name_box.value = "  Sam\n\t<b>R</b>  " + "x" * 60
+    app.open_scenario(SCENARIO)
+    (row,) = app.store.cohort_learners(cohort["id"])
+    assert row["display_name"] == "Sam <b>R</b> " + "x" * 27  # 40 characters, markup as text
+    assert len(row["display_name"]) == 40
+
+    alone = LearnerApp(app.library, app.store)
+    alone.start(Query())
+    assert alone.name_box not in alone.body.children
+    alone.name_box.value = "Ignored"
+    alone.open_scenario(SCENARIO)
+    assert alone.learner["display_name"] is None
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "\n\t\x1b", "\u200b"])
+def test_a_blank_name_leaves_the_learner_pseudonymous(typed):
+    """Does a name of only spaces or control characters count as no name at all?"""
+    from toolkit.app.journey import display_name
+
+    assert display_name(typed) is None

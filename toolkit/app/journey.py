@@ -31,6 +31,17 @@ SAVE_FAILED = (
 )
 
 
+NAME_MAX = 40
+
+
+def display_name(text: str) -> str | None:
+    """What a learner typed as their name for the trainer, tidied: printable characters only,
+    spaces collapsed, at most NAME_MAX characters; None when nothing is left (the learner
+    then appears under their pseudonymous id). Escaped wherever it is shown, like all text."""
+    kept = "".join(c if c.isprintable() else " " for c in text)
+    return " ".join(kept.split())[:NAME_MAX].strip() or None
+
+
 def score_so_far(scenario: Scenario, player: Player, learner: str) -> dict[str, Any]:
     """The score object for the answers given so far: the same as `safeshare score` gives."""
     from toolkit.scoring import score_attempt
@@ -48,6 +59,13 @@ class LearnerApp:
         self.player: Player | None = None
         self.attempt: dict[str, Any] | None = None
         self.view: DecisionView | None = None
+        # In a workshop, an optional name the trainer sees instead of the pseudonymous id.
+        self.name_box = w.Text(
+            description="Your name for the trainer (optional)",
+            placeholder="first name or nickname",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="32em"),
+        )
         self.notice = w.HTML("")
         self.body = w.VBox([], layout=w.Layout(width="100%"))
         header = w.HTML(
@@ -137,7 +155,10 @@ class LearnerApp:
         )
         resume_btn = w.Button(description="Resume", tooltip="Continue with your resume code")
         resume_btn.on_click(guarded(self.error)(lambda _: self._resume_clicked()))
-        parts = [w.HTML(text_tag("h2", "Scenarios") + text_tag("p", intro)), *cards]
+        parts = [w.HTML(text_tag("h2", "Scenarios") + text_tag("p", intro))]
+        if self.cohort and not self.learner:
+            parts.append(self.name_box)
+        parts += cards
         if not self.learner:
             parts.append(w.HTML(text_tag("h3", "Started before?")))
             parts.append(w.HBox([self.resume_box, resume_btn]))
@@ -185,7 +206,8 @@ class LearnerApp:
             raise SafeShareError("That scenario is not available here.")
         if self.learner is None:
             code = self.cohort["code"] if self.cohort else None
-            self.learner = self.store.learner(cohort_code=code)
+            name = display_name(self.name_box.value) if code else None
+            self.learner = self.store.learner(cohort_code=code, display_name=name)
         self.attempt = self.store.open_attempt(self.learner["id"], scenario.id)
         stored = {
             a["decision_id"]: _strip(a["answer"]) for a in self.store.answers(self.attempt["id"])
