@@ -169,9 +169,14 @@ def create_cohort(page) -> str:
     return heading.inner_text().split(": ")[1]
 
 
-def join_and_answer(page, url: str, choice: str, rationale: str, option_text: str) -> None:
-    """A learner opens the join URL, starts the cohort's scenario and answers decision 1."""
+def join_and_answer(
+    page, url: str, choice: str, rationale: str, option_text: str, name: str = ""
+) -> None:
+    """A learner opens the join URL, maybe gives a name, starts the cohort's scenario and
+    answers decision 1."""
     h.open_app(page, url, "SafeShare")
+    if name:
+        page.get_by_label("Your name for the trainer (optional)").fill(name)
     page.get_by_role("button", name="Start").click()
     page.get_by_role("radio", name=option_text).click()
     box = page.get_by_role("textbox", name="Your reasoning")
@@ -229,8 +234,9 @@ def test_a_workshop_from_cohort_to_export(servers, browser, artifacts_dir, tmp_p
     h.snap(trainer, artifacts_dir / "workshop-cohort.png")
 
     learners = [h.new_page(browser) for _ in LEARNERS]
-    for page, (choice, rationale) in zip(learners, LEARNERS, strict=True):
-        join_and_answer(page, join_url, choice, rationale, options[choice])
+    for n, (page, (choice, rationale)) in enumerate(zip(learners, LEARNERS, strict=True)):
+        name = "Priya (ward 3)" if n == 0 else ""  # the others stay pseudonymous
+        join_and_answer(page, join_url, choice, rationale, options[choice], name)
     answered_at = time.monotonic()
     add_hostile_learner(servers["url"], code)
 
@@ -241,6 +247,7 @@ def test_a_workshop_from_cohort_to_export(servers, browser, artifacts_dir, tmp_p
     board = trainer.locator(".ss-dash").first
     assert "4joined" in board.inner_text().replace("\n", "")
     assert trainer.get_by_text(HOSTILE_NAME, exact=False).count() >= 1  # shown as text
+    assert trainer.get_by_text("Priya (ward 3)", exact=False).count() >= 1  # typed on joining
     assert "Most common misconceptions" in board.inner_text()
     assert_nothing_injected(trainer)
     h.snap(trainer, artifacts_dir / "workshop-dashboard.png")
@@ -279,7 +286,7 @@ def test_a_workshop_from_cohort_to_export(servers, browser, artifacts_dir, tmp_p
     header, body = rows[0], rows[1:]
     assert len(body) == 4
     names = {row[header.index("name")] for row in body}
-    assert HOSTILE_NAME in names
+    assert HOSTILE_NAME in names and "Priya (ward 3)" in names
     rationales = {row[header.index("rationale")] for row in body}
     assert "'" + HOSTILE_RATIONALE in rationales  # defused, not a live formula
     assert not [c for s in book for r in s.iter_rows() for c in r if c.data_type == "f"]
