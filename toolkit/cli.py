@@ -181,8 +181,11 @@ def main() -> None:  # pragma: no cover - console entry point wrapper
     except SafeShareError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-from toolkit.cli_author import new; cli.add_command(new)  # noqa: E402, E702, I001
-from toolkit.cli_workshop import COMMANDS as WORKSHOP  # noqa: E402, I001
 
-for _verb in WORKSHOP:
+
+# Verbs that live in their own modules, added to the group once it exists.
+from toolkit.cli_author import new  # noqa: E402
+from toolkit.cli_workshop import COMMANDS as WORKSHOP  # noqa: E402
+
+for _verb in (new, *WORKSHOP):
     cli.add_command(_verb)

@@ -124,9 +124,7 @@ def successors(scenario: Scenario, index: int) -> list[tuple[tuple, str | None]]
     decision listed after it (None when it is the last: a dead end).
     """
     decision = scenario.decisions[index]
-    following = (
-        scenario.decisions[index + 1].id if index + 1 < len(scenario.decisions) else None
-    )
+    following = scenario.decisions[index + 1].id if index + 1 < len(scenario.decisions) else None
     default = decision.next or following
     base = ("decisions", index)
     if decision.type == "choice":
@@ -146,10 +144,8 @@ def scenario_graph(scenario: Scenario) -> Iterator[Finding]:
         edges[i] = set()
         for loc, target in successors(scenario, i):
             if target is None:
-                yield loc, (
-                    f"decision '{decision.id}' is the last on its path but has no `next` "
-                    "naming an ending"
-                )
+                last = f"decision '{decision.id}' is the last on its path"
+                yield loc, f"{last} but has no `next` naming an ending"
             elif target in index:
                 edges[i].add(index[target])
             elif target not in endings:
@@ -178,9 +174,8 @@ def _reachable(edges: dict[int, set[int]]) -> set[int]:
 def _unreachable(scenario: Scenario, seen: set[int]) -> Iterator[Finding]:
     for i, decision in enumerate(scenario.decisions):
         if i not in seen:
-            yield ("decisions", i, "id"), (
-                f"decision '{decision.id}' cannot be reached from the first decision"
-            )
+            message = f"decision '{decision.id}' cannot be reached from the first decision"
+            yield ("decisions", i, "id"), message
 
 
 def _cycles(scenario: Scenario, edges: dict[int, set[int]]) -> Iterator[Finding]:
@@ -193,9 +188,8 @@ def _cycles(scenario: Scenario, edges: dict[int, set[int]]) -> Iterator[Finding]
             if state.get(nxt) == 1 and node not in reported:
                 reported.add(node)
                 ids = (scenario.decisions[node].id, scenario.decisions[nxt].id)
-                yield ("decisions", node, "next"), (
-                    f"cycle: '{ids[0]}' leads back to '{ids[1]}'; paths must move towards an ending"
-                )
+                cycle = f"cycle: '{ids[0]}' leads back to '{ids[1]}'"
+                yield ("decisions", node, "next"), f"{cycle}; paths must move towards an ending"
             elif nxt not in state:
                 yield from visit(nxt)
         state[node] = 2
@@ -234,9 +228,8 @@ def review_rules(review: Review) -> Iterator[Finding]:
     counts = Counter((c.reviewer, c.event) for c in review.codings)
     for i, coding in enumerate(review.codings):
         if counts[(coding.reviewer, coding.event)] > 1:
-            yield ("codings", i, "event"), (
-                f"reviewer '{coding.reviewer}' codes event '{coding.event}' more than once"
-            )
+            twice = f"reviewer '{coding.reviewer}' codes event '{coding.event}' more than once"
+            yield ("codings", i, "event"), twice
 
 
 def _ids(loc: tuple, values: list[str], known, kind: str) -> Iterator[Finding]:
