@@ -34,6 +34,25 @@ GOOD = [
     ("d2", {"choices": ["a", "b", "c"]}),
 ]
 
+FINISH = [  # after GOOD: d3 and d4, to the end of the scenario
+    (
+        "d3",
+        {
+            "plan": {
+                "items": ["body-map"],
+                "recipients": ["csc"],
+                "lawful_basis": "legitimate-interests",
+                "condition": "safeguarding-children",
+                "timing": "now",
+                "tell_family": "not-if-risk",
+                "record": True,
+            },
+            "rationale": "Only the body map.",
+        },
+    ),
+    ("d4", {"choice": "a"}),
+]
+
 
 @pytest.fixture(scope="module")
 def library():
@@ -149,26 +168,7 @@ def test_debrief_shows_picked_samples_without_names(app, library, store):
 def test_moderation_reaches_the_learner_summary(app, library, store):
     """Does a trainer's override change the learner's end-of-scenario summary?"""
     code = create(app)
-    finish = [
-        *GOOD,
-        (
-            "d3",
-            {
-                "plan": {
-                    "items": ["body-map"],
-                    "recipients": ["csc"],
-                    "lawful_basis": "legitimate-interests",
-                    "condition": "safeguarding-children",
-                    "timing": "now",
-                    "tell_family": "not-if-risk",
-                    "record": True,
-                },
-                "rationale": "Only the body map.",
-            },
-        ),
-        ("d4", {"choice": "a"}),
-    ]
-    tab = learner(library, store, code, answers=finish)
+    tab = learner(library, store, code, answers=[*GOOD, *FINISH])
     app.moderation.load()
     d1 = next(v for _, v in app.moderation.answer.options)
     app.moderation.answer.value = d1
@@ -181,6 +181,36 @@ def test_moderation_reaches_the_learner_summary(app, library, store):
     summary = html_of(tab.widget)
     assert "your trainer reviewed your reasoning" in summary
     assert "Only the risk is &lt;b&gt;clearly&lt;/b&gt; argued." in summary
+
+
+def test_moderation_can_clear_a_misconception_the_detector_flagged(app, library, store):
+    """Does the Moderate form offer the rationale's flagged misconceptions, and does clearing
+    them take them off the dashboard's frames and the learner's summary?"""
+    from toolkit.guidance import vocabulary
+
+    code = create(app)
+    said = "I must get consent from the parents before I share anything with social care."
+    tab = learner(library, store, code, answers=[("d1", {"choice": "a", "rationale": said})])
+    app.moderation.load()
+    app.moderation.answer.value = next(v for _, v in app.moderation.answer.options)
+    assert app.moderation.misconceptions.value == ("M-consent-always",)
+    assert "M-consent-always" in app.moderation.detail.value  # what the scorer said
+    app.moderation.misconceptions.value = ()
+    app.moderation.reason.value = "Read in context, you were describing the parents' view."
+    app.moderation.save()
+    assert "Override saved" in app.notice.value
+    (row,) = store.overrides(cohort_id=1)
+    assert row["misconceptions"] == []
+    answers = app.frames().answers
+    assert list(answers["misconceptions"]) == [()] and list(answers["auto_misconceptions"]) == [
+        ("M-consent-always",)
+    ]
+    for decision, answer in [GOOD[1], *FINISH]:
+        tab.submit(decision, answer)
+    tab._render_summary()  # what "See the outcome" shows
+    summary = html_of(tab.widget)
+    assert "your trainer reviewed your reasoning" in summary
+    assert vocabulary().misconceptions["M-consent-always"].name not in summary
 
 
 def test_moderation_refuses_without_a_reason(app, library, store):

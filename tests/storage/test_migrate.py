@@ -19,3 +19,53 @@ def test_empty_database_has_no_revision(tmp_path):
     from toolkit.storage.engine import make_engine
 
     assert current_revision(make_engine(f"sqlite:///{tmp_path}/empty.db")) is None
+
+
+def test_0002_keeps_old_overrides_and_adds_misconceptions(store_url):
+    """Does a database at 0001 with an override upgrade to 0002 with that override intact
+    (misconceptions NULL: the scorer's stand), take new ones with misconceptions, and go back
+    down to 0001?"""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import insert, inspect, select, text
+
+    from toolkit.storage import tables as t
+    from toolkit.storage.engine import make_engine
+    from toolkit.storage.migrate import upgrade
+
+    engine = make_engine(store_url)
+    upgrade(engine, "0001")
+    assert "misconceptions" not in {c["name"] for c in inspect(engine).get_columns("overrides")}
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as conn:
+        for table, row in [
+            (t.cohorts, dict(id=1, code="ABC234", name="c", scenarios=[], retain_until=now,
+                             closed=False, created_at=now)),
+            (t.learners, dict(id="L-1", cohort_id=1, resume_key="K", created_at=now)),
+            (t.attempts, dict(id=1, learner_id="L-1", cohort_id=1, scenario_id="s",
+                              started_at=now)),
+            (t.answers, dict(id=1, attempt_id=1, decision_id="d1", seq=0, answer={}, result={},
+                             points=0, max_points=1, created_at=now)),
+        ]:  # fmt: skip
+            conn.execute(insert(table).values(**row))
+        # The 0001 table has no misconceptions column, so name the columns it has.
+        conn.execute(
+            text(
+                "INSERT INTO overrides (answer_id, trainer, concepts, points, reason, created_at)"
+                " VALUES (1, 'T', '[]', 0, 'old', :now)"
+            ),
+            {"now": now},
+        )
+    upgrade(engine)
+    assert current_revision(engine) == HEAD == "0002"
+    with engine.connect() as conn:
+        old = conn.execute(select(t.overrides)).one()
+    assert old.reason == "old" and old.misconceptions is None
+    with open_store(store_url) as store:
+        new = store.add_override(1, "T", [], 0, "new", misconceptions=["M-wait-for-proof"])
+    assert new["misconceptions"] == ["M-wait-for-proof"]
+    command.downgrade(alembic_config(engine), "0001")
+    assert current_revision(engine) == "0001"
+    assert "misconceptions" not in {c["name"] for c in inspect(engine).get_columns("overrides")}
+    engine.dispose()

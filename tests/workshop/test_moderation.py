@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from toolkit.errors import SafeShareError
+from toolkit.guidance import vocabulary
+from toolkit.scoring.report import rationale_misconceptions
 from toolkit.workshop.cohorts import cohort_record
 from toolkit.workshop.moderation import (
     add_override,
@@ -61,7 +63,11 @@ def test_check_refuses_bad_overrides(nursery, decision, concepts, points, reason
 def test_check_cleans_a_good_override(nursery):
     """Are repeated concepts dropped and the reason trimmed?"""
     got = check_override(nursery.decision("d1"), ["C-timely", "C-timely"], 1, "  fine ")
-    assert got == (["C-timely"], 1.0, "fine")
+    assert got == (["C-timely"], 1.0, "fine", None)  # misconceptions: as scored
+    judged = check_override(nursery.decision("d1"), [], 0, "x", ["M-dp-barrier"] * 2)
+    assert judged[3] == ["M-dp-barrier"]
+    with pytest.raises(SafeShareError, match="unknown misconception"):
+        check_override(nursery.decision("d1"), [], 0, "x", ["M-made-up"])
 
 
 def test_suggested_points_follow_the_expect_weights(nursery):
@@ -81,6 +87,21 @@ def test_moderate_replaces_the_rationale_part_only():
     assert judged["moderated"]["auto_points"] == 5.0 and judged["moderated"]["by"] == "Jo"
     assert RESULT["points"] == 5.0  # the stored result is untouched
     assert moderate(RESULT, None) is RESULT
+
+
+def test_moderate_can_clear_a_rationale_misconception_and_keeps_an_options():
+    """When the trainer says the rationale shows no misconception (the detector missed a
+    negation), does it go, with its evidence, while one the chosen option carries stays?"""
+    result = {**RESULT, "misconceptions": ["M-wait-for-proof", "M-consent-always"]}
+    judged = moderate(result, {**OVERRIDE, "misconceptions": []})
+    assert judged["misconceptions"] == ["M-consent-always"]
+    assert "M-wait-for-proof" not in [e["id"] for e in judged["evidence"]]
+    assert rationale_misconceptions(judged) == ()
+    assert judged["moderated"]["auto_misconceptions"] == ["M-wait-for-proof", "M-consent-always"]
+    added = moderate(result, {**OVERRIDE, "misconceptions": ["M-dp-barrier"]})
+    assert added["misconceptions"] == ["M-consent-always", "M-dp-barrier"]
+    assert rationale_misconceptions(added) == ("M-dp-barrier",)
+    assert moderate(result, OVERRIDE)["misconceptions"] == result["misconceptions"]  # as scored
 
 
 def test_latest_override_wins():
@@ -142,6 +163,45 @@ def test_learner_summary_reflects_the_override(store, room, nursery, scenarios, 
         "Their note: Risk and urgency are both there."
     ]
     assert moderation_notes(before) == []
+
+
+def test_learner_report_follows_the_trainers_misconceptions(
+    store, room, nursery, scenarios, analyser
+):
+    """If the trainer clears the misconceptions a rationale was flagged with, does the
+    learner's report keep only those the answer itself carries (decision, attempt list,
+    feedback), and does the dashboard's misconception frame follow?"""
+    from tests.workshop.conftest import Found
+    from toolkit.export.frames import cohort_frames
+    from toolkit.scoring import score_attempt
+
+    attempt = _attempt_of(store, room, "<script>alert('name')</script>")
+    rows = store.answers(attempt)
+    responses = {"answers": [r["answer"] for r in rows]}
+    before = moderated_report(nursery, responses, {}, analyser)["decisions"]
+    blind = score_attempt(nursery, responses, analyse=lambda _: Found((), (), ()))
+    blind = blind.to_dict()["decisions"]
+    # The decision whose rationale added a misconception its answer does not carry.
+    pairs = enumerate(zip(before, blind, strict=True))
+    i = next(i for i, (b, n) in pairs if set(b["misconceptions"]) - set(n["misconceptions"]))
+    only_rationale = set(before[i]["misconceptions"]) - set(blind[i]["misconceptions"])
+    add_override(
+        store,
+        scenarios,
+        rows[i]["id"],
+        concepts=before[i]["concepts"],
+        points=before[i]["rationale"]["points"],
+        reason="You said you would not wait for proof.",
+        misconceptions=[],
+    )
+    after = moderated_report(nursery, responses, attempt_overrides(store, attempt), analyser)
+    judged = after["decisions"][i]
+    assert judged["misconceptions"] == blind[i]["misconceptions"]
+    names = [vocabulary().misconceptions[m].name for m in only_rationale]
+    assert not [n for n in names for line in judged["feedback"] if n in line]
+    frames = cohort_frames(cohort_record(store, room["code"]), scenarios)
+    mine = frames.misconceptions[frames.misconceptions["answer_id"] == rows[i]["id"]]
+    assert set(mine["misconception"]) == set(blind[i]["misconceptions"])
 
 
 def test_unmoderated_report_equals_the_scorer(nursery, analyser):

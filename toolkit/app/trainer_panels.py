@@ -212,7 +212,8 @@ class DebriefPanel:
 
 
 class ModerationPanel:
-    """Override a rationale's concepts and points, with a reason the learner will read."""
+    """Override a rationale's concepts, misconceptions and points, with a reason the learner
+    will read."""
 
     def __init__(self, app: TrainerApp):
         self.app = app
@@ -224,6 +225,16 @@ class ModerationPanel:
         concepts = [(f"{c.name} ({c.id})", c.id) for c in vocabulary().concepts.values()]
         self.concepts = w.SelectMultiple(
             description="Concepts", options=concepts, rows=9, layout=WIDE
+        )
+        misconceptions = [
+            (f"{m.name} ({m.id})", m.id) for m in vocabulary().misconceptions.values()
+        ]
+        self.misconceptions = w.SelectMultiple(
+            description="Misconceptions the reasoning shows",
+            options=misconceptions,
+            rows=6,
+            layout=WIDE,
+            style={"description_width": "initial"},
         )
         self.points = w.BoundedFloatText(
             description="Points", min=0, max=0, step=0.5, style={"description_width": "initial"}
@@ -242,6 +253,7 @@ class ModerationPanel:
                 self.answer,
                 self.detail,
                 self.concepts,
+                self.misconceptions,
                 self.points,
                 self.reason,
                 self.trainer,
@@ -278,13 +290,15 @@ class ModerationPanel:
         decision = scenario.decision(row.decision)
         known = {value for _, value in self.concepts.options}
         self.concepts.value = tuple(c for c in row.concepts if c in known)
+        self.misconceptions.value = tuple(row.rationale_misconceptions)
         self.points.max = moderation.rationale_max(decision)
         self.points.description = f"Reasoning points (0–{self.points.max:g})"
         self.points.value = min(self.points.max, float(row.rationale_points))
         note = (
             f"Moderated by {row.moderated_by}: {row.moderation_reason}"
             if row.moderated
-            else f"Automatic: {', '.join(row.auto_concepts) or 'no concepts'}"
+            else f"Automatic: {', '.join(row.auto_concepts) or 'no concepts'}; "
+            f"{', '.join(row.auto_misconceptions) or 'no misconceptions'}"
         )
         self.detail.value = tag("blockquote", esc(row.rationale), class_="ss-sample") + text_tag(
             "p", note, class_="ss-muted"
@@ -298,6 +312,7 @@ class ModerationPanel:
             self.app.library.scenarios,
             self.answer.value,
             concepts=self.concepts.value,
+            misconceptions=self.misconceptions.value,
             points=self.points.value,
             reason=self.reason.value,
             trainer=self.trainer.value,

@@ -16,6 +16,7 @@ import pandas as pd
 
 from toolkit.cases import Decision, Scenario
 from toolkit.errors import SafeShareError
+from toolkit.scoring.report import rationale_misconceptions
 from toolkit.scoring.responses import PLAN_FIELDS
 
 ANSWER_COLUMNS = [
@@ -38,8 +39,10 @@ ANSWER_COLUMNS = [
     "rationale_points",
     "concepts",
     "misconceptions",
+    "rationale_misconceptions",
     "auto_points",
     "auto_concepts",
+    "auto_misconceptions",
     "moderated",
     "moderated_by",
     "moderation_reason",
@@ -133,8 +136,10 @@ def _answer_row(row: Mapping[str, Any], decision: Decision | None) -> dict[str, 
         "rationale_points": float((result.get("rationale") or {}).get("points", 0.0)),
         "concepts": tuple(result.get("concepts", ())),
         "misconceptions": tuple(result.get("misconceptions", ())),
+        "rationale_misconceptions": rationale_misconceptions(result),
         "auto_points": float(auto.get("points", 0.0)),
         "auto_concepts": tuple(auto.get("concepts", ())),
+        "auto_misconceptions": tuple(auto.get("misconceptions", ())),
         "moderated": bool(moderated),
         "moderated_by": moderated.get("by", ""),
         "moderation_reason": moderated.get("reason", ""),
@@ -158,18 +163,6 @@ class _Recorded:
     concepts: tuple[str, ...]
     misconceptions: tuple[str, ...]
     evidence: tuple = ()
-
-
-def rationale_misconceptions(result: Mapping[str, Any]) -> tuple[str, ...]:
-    """Misconceptions the rationale showed (not those an option or plan field carried)."""
-    return tuple(
-        dict.fromkeys(
-            e["id"]
-            for e in result.get("evidence", [])
-            if e.get("id") in result.get("misconceptions", ())
-            and str(e.get("source", "")).endswith("rationale")
-        )
-    )
 
 
 def answer_evidence(scenario: Scenario, row: Mapping[str, Any]) -> tuple:

@@ -110,12 +110,34 @@ class ScoreReport:
         }
 
 
+def rationale_misconceptions(result: Mapping[str, Any]) -> tuple[str, ...]:
+    """Misconceptions a decision's rationale showed (not those an option or plan field
+    carried), from its score dict: the trainer's, when an override says which they are."""
+    judged = (result.get("moderated") or {}).get("rationale_misconceptions")
+    if judged is not None:
+        return tuple(judged)
+    return tuple(
+        dict.fromkeys(
+            e["id"]
+            for e in result.get("evidence", [])
+            if e.get("id") in result.get("misconceptions", ())
+            and str(e.get("source", "")).endswith("rationale")
+        )
+    )
+
+
 def score_decision(scenario: Scenario, answer: Answer, analyse: Analyser) -> DecisionScore:
     """Mark one answer: its option/plan part and its rationale, added together."""
     decision = next(d for d in scenario.decisions if d.id == answer.decision)
     chosen = mark_answer(decision, answer)
     reasoning = mark_rationale(decision, answer.rationale, analyse)
-    detail = {**chosen.detail, **reasoning.detail}
+    # Which misconceptions the answer itself carries (its option or plan fields), so that a
+    # trainer's judgement of the rationale can replace the rationale's alone.
+    detail = {
+        **chosen.detail,
+        **reasoning.detail,
+        "answer_misconceptions": list(chosen.misconceptions),
+    }
     return DecisionScore(decision.id, decision.type, combine([chosen, reasoning]), detail)
 
 

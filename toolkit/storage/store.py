@@ -357,11 +357,13 @@ class Store:
         concepts: list[str],
         points: float,
         reason: str,
+        misconceptions: list[str] | None = None,
     ) -> dict[str, Any]:
         """Store a trainer's judgement beside an answer's automatic result (which is kept).
 
-        Overrides are never edited: a later one for the same answer supersedes the earlier,
-        so the history of who changed what, when and why stays in the table.
+        ``misconceptions`` None leaves the rationale's misconceptions as scored. Overrides
+        are never edited: a later one for the same answer supersedes the earlier, so the
+        history of who changed what, when and why stays in the table.
         """
         self.find_answer(answer_id)
         with self._tx() as conn:
@@ -370,6 +372,7 @@ class Store:
                     answer_id=answer_id,
                     trainer=trainer,
                     concepts=list(concepts),
+                    misconceptions=None if misconceptions is None else list(misconceptions),
                     points=float(points),
                     reason=reason,
                     created_at=now(),

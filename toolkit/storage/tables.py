@@ -88,6 +88,8 @@ overrides = Table(
     Column("answer_id", Integer, ForeignKey("answers.id", ondelete="CASCADE"), nullable=False),
     Column("trainer", String(80), nullable=False),
     Column("concepts", JSON, nullable=False, default=list),
+    # The rationale's misconceptions as the trainer judged them; NULL: as the scorer found.
+    Column("misconceptions", JSON, nullable=True),
     Column("points", Float, nullable=False),
     Column("reason", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -6,9 +6,10 @@ reason. The scorer's result is never overwritten: the override is stored in its 
 and applied when results are read, so exports, the dashboard and the learner's summary all
 show the moderated figures while the automatic ones stay available for audit.
 
-An override replaces only the rationale part of a decision: its concepts and its points
-(0 up to the sum of the decision's ``expect`` weights). The option or plan part, and any
-misconception, stay as scored.
+An override replaces only the rationale part of a decision: its concepts, its points (0 up
+to the sum of the decision's ``expect`` weights) and, if the trainer says so, the
+misconceptions it shows (the detector can flag one the learner negated, or miss one). The
+option or plan part, and misconceptions an option carries, stay as scored.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from toolkit.cases import Decision, Scenario
 from toolkit.errors import SafeShareError
 from toolkit.guidance import vocabulary
+from toolkit.scoring.report import rationale_misconceptions
 from toolkit.storage import Store
 
 REASON_MAX = 2000
@@ -38,16 +40,26 @@ def suggested_points(decision: Decision, concepts: Iterable[str]) -> float:
 
 
 def check_override(
-    decision: Decision, concepts: Iterable[str], points: float, reason: str
-) -> tuple[list[str], float, str]:
-    """The override's concepts, points and reason, cleaned; SafeShareError says what is wrong."""
+    decision: Decision,
+    concepts: Iterable[str],
+    points: float,
+    reason: str,
+    misconceptions: Iterable[str] | None = None,
+) -> tuple[list[str], float, str, list[str] | None]:
+    """The override's concepts, points, reason and misconceptions (None: as scored), cleaned;
+    SafeShareError says what is wrong."""
     if decision.rationale is None:
         raise SafeShareError(f"decision {decision.id} asks for no rationale: nothing to moderate")
-    known = vocabulary().concepts
+    vocab = vocabulary()
     concepts = list(dict.fromkeys(concepts))
-    unknown = [c for c in concepts if c not in known]
+    unknown = [c for c in concepts if c not in vocab.concepts]
     if unknown:
         raise SafeShareError(f"unknown concept(s): {', '.join(unknown)}")
+    if misconceptions is not None:
+        misconceptions = list(dict.fromkeys(misconceptions))
+        unknown = [m for m in misconceptions if m not in vocab.misconceptions]
+        if unknown:
+            raise SafeShareError(f"unknown misconception(s): {', '.join(unknown)}")
     most = rationale_max(decision)
     points = float(points)
     if not 0 <= points <= most:
@@ -57,7 +69,7 @@ def check_override(
         raise SafeShareError("give a reason for the override: the learner will read it")
     if len(reason) > REASON_MAX:
         raise SafeShareError(f"keep the reason under {REASON_MAX} characters")
-    return concepts, points, reason
+    return concepts, points, reason, misconceptions
 
 
 def add_override(
@@ -69,8 +81,10 @@ def add_override(
     points: float,
     reason: str,
     trainer: str = "trainer",
+    misconceptions: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """Check and store a trainer's override of one answer's rationale; returns the stored row."""
+    """Check and store a trainer's override of one answer's rationale; returns the stored row.
+    ``misconceptions`` None keeps the rationale's misconceptions as the scorer found them."""
     answer = store.find_answer(answer_id)
     if not (answer.get("rationale") or "").strip():
         raise SafeShareError("this answer has no rationale to moderate")
@@ -78,9 +92,11 @@ def add_override(
     if scenario is None:
         raise SafeShareError(f"scenario {answer['scenario_id']} is not in the case library")
     decision = scenario.decision(answer["decision_id"])
-    concepts, points, reason = check_override(decision, concepts, points, reason)
+    concepts, points, reason, misconceptions = check_override(
+        decision, concepts, points, reason, misconceptions
+    )
     trainer = (trainer or "trainer").strip()[:TRAINER_MAX] or "trainer"
-    return store.add_override(answer_id, trainer, concepts, points, reason)
+    return store.add_override(answer_id, trainer, concepts, points, reason, misconceptions)
 
 
 def latest_by_answer(overrides: Iterable[Mapping[str, Any]]) -> dict[int, Mapping[str, Any]]:
@@ -97,21 +113,26 @@ def _stamp(value: Any) -> str | None:
 
 def moderation_of(result: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """What is shown about an override: who, when, why, and what the scorer had said."""
-    return {
+    shown = {
         "by": override["trainer"],
         "reason": override["reason"],
         "at": _stamp(override.get("created_at")),
         "auto_points": result.get("points", 0),
         "auto_concepts": list(result.get("concepts", [])),
     }
+    if override.get("misconceptions") is not None:
+        shown["auto_misconceptions"] = list(result.get("misconceptions", []))
+        shown["rationale_misconceptions"] = list(override["misconceptions"])
+    return shown
 
 
 def moderate(result: Mapping[str, Any], override: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """A stored decision result with the override applied (the result itself when none).
 
     Pure: a new dict is returned. Points become the option/plan part plus the trainer's
-    rationale points; concepts become the trainer's; evidence for concepts the trainer
-    removed is dropped; a ``moderated`` entry records the change.
+    rationale points; concepts become the trainer's, and so do the rationale's
+    misconceptions when the override names them (an option's stay); evidence for what the
+    trainer removed is dropped; a ``moderated`` entry records the change.
     """
     if override is None:
         return result
@@ -119,14 +140,28 @@ def moderate(result: Mapping[str, Any], override: Mapping[str, Any] | None) -> M
     auto_part = float(rationale.get("points", 0.0))
     points = round(float(result.get("points", 0.0)) - auto_part + float(override["points"]), 3)
     concepts = list(override["concepts"])
+    misconceptions = list(result.get("misconceptions", []))
+    removed: set[str] = set()
+    judged = override.get("misconceptions")
+    if judged is not None:
+        from_rationale = set(rationale_misconceptions(result))
+        removed = from_rationale - set(judged)
+        kept = result.get("answer_misconceptions")
+        if kept is None:  # stored before scores said which the answer carries: best guess
+            kept = [m for m in misconceptions if m not in from_rationale]
+        misconceptions = list(dict.fromkeys([*kept, *judged]))
     known = vocabulary().concepts
     evidence = [
-        e for e in result.get("evidence", []) if e.get("id") not in known or e["id"] in concepts
+        e
+        for e in result.get("evidence", [])
+        if (e.get("id") not in known or e["id"] in concepts)
+        and not (e.get("id") in removed and str(e.get("source", "")).endswith("rationale"))
     ]
     return {
         **result,
         "points": points,
         "concepts": concepts,
+        "misconceptions": misconceptions,
         "evidence": evidence,
         "rationale": {**rationale, "points": float(override["points"])},
         "moderated": moderation_of(result, override),
@@ -144,11 +179,13 @@ class _Judged:
 
 def _judged_analyser(override: Mapping[str, Any], detect: Any) -> Any:
     concepts = tuple(override["concepts"])
+    judged = override.get("misconceptions")
 
     def analyse(text: str) -> _Judged:
         found = detect(text)
-        kept = [e for e in found.evidence if e.id in concepts or e.id in found.misconceptions]
-        return _Judged(concepts, tuple(found.misconceptions), tuple(kept))
+        misconceptions = tuple(found.misconceptions if judged is None else judged)
+        kept = [e for e in found.evidence if e.id in concepts or e.id in misconceptions]
+        return _Judged(concepts, misconceptions, tuple(kept))
 
     return analyse
 
