@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 WIDE = w.Layout(width="44em")
 AUTO = w.Layout(width="auto")  # buttons as wide as their label, never cut short
+LISTS = {"description_width": "8em"}  # long enough for "Misconceptions"
 
 
 def excerpt(text: str, limit: int = 90) -> str:
@@ -224,17 +225,18 @@ class ModerationPanel:
         self.detail = w.HTML()
         concepts = [(f"{c.name} ({c.id})", c.id) for c in vocabulary().concepts.values()]
         self.concepts = w.SelectMultiple(
-            description="Concepts", options=concepts, rows=9, layout=WIDE
+            description="Concepts", options=concepts, rows=9, layout=WIDE, style=LISTS
         )
         misconceptions = [
             (f"{m.name} ({m.id})", m.id) for m in vocabulary().misconceptions.values()
         ]
         self.misconceptions = w.SelectMultiple(
-            description="Misconceptions the reasoning shows",
+            description="Misconceptions",
             options=misconceptions,
             rows=6,
             layout=WIDE,
-            style={"description_width": "initial"},
+            tooltip="Those the reasoning really shows (ctrl-click to add or remove)",
+            style=LISTS,
         )
         self.points = w.BoundedFloatText(
             description="Points", min=0, max=0, step=0.5, style={"description_width": "initial"}
