@@ -110,6 +110,12 @@ class ScoreReport:
         }
 
 
+def from_rationale(evidence: Mapping[str, Any]) -> bool:
+    """Was this evidence entry of a score dict found in the rationale (its source is
+    "<decision> rationale", as mark_rationale names it), not in an option or plan field?"""
+    return str(evidence.get("source", "")).endswith("rationale")
+
+
 def rationale_misconceptions(result: Mapping[str, Any]) -> tuple[str, ...]:
     """Misconceptions a decision's rationale showed (not those an option or plan field
     carried), from its score dict: the trainer's, when an override says which they are."""
@@ -120,8 +126,7 @@ def rationale_misconceptions(result: Mapping[str, Any]) -> tuple[str, ...]:
         dict.fromkeys(
             e["id"]
             for e in result.get("evidence", [])
-            if e.get("id") in result.get("misconceptions", ())
-            and str(e.get("source", "")).endswith("rationale")
+            if e.get("id") in result.get("misconceptions", ()) and from_rationale(e)
         )
     )
 

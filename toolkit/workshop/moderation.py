@@ -21,7 +21,7 @@ from typing import Any
 from toolkit.cases import Decision, Scenario
 from toolkit.errors import SafeShareError
 from toolkit.guidance import vocabulary
-from toolkit.scoring.report import rationale_misconceptions
+from toolkit.scoring.report import from_rationale, rationale_misconceptions
 from toolkit.storage import Store
 
 REASON_MAX = 2000
@@ -144,18 +144,18 @@ def moderate(result: Mapping[str, Any], override: Mapping[str, Any] | None) -> M
     removed: set[str] = set()
     judged = override.get("misconceptions")
     if judged is not None:
-        from_rationale = set(rationale_misconceptions(result))
-        removed = from_rationale - set(judged)
+        in_rationale = set(rationale_misconceptions(result))
+        removed = in_rationale - set(judged)
         kept = result.get("answer_misconceptions")
         if kept is None:  # stored before scores said which the answer carries: best guess
-            kept = [m for m in misconceptions if m not in from_rationale]
+            kept = [m for m in misconceptions if m not in in_rationale]
         misconceptions = list(dict.fromkeys([*kept, *judged]))
     known = vocabulary().concepts
     evidence = [
         e
         for e in result.get("evidence", [])
         if (e.get("id") not in known or e["id"] in concepts)
-        and not (e.get("id") in removed and str(e.get("source", "")).endswith("rationale"))
+        and not (e.get("id") in removed and from_rationale(e))
     ]
     return {
         **result,
