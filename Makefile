@@ -47,14 +47,14 @@ $(AXE): package.json package-lock.json
 	else echo "npm not found: accessibility tests will skip (apt-get install npm)"; fi
 
 serve: $(SYNCED)
-	$(RUN) python -m toolkit.serve learner $(SERVE_FLAGS)
+	$(RUN) python -m toolkit.serving learner $(SERVE_FLAGS)
 
 reviewer: $(SYNCED)
-	$(RUN) python -m toolkit.serve reviewer $(SERVE_FLAGS)
+	$(RUN) python -m toolkit.serving reviewer $(SERVE_FLAGS)
 
 # The trainer dashboard: a separate server that asks for the token it prints.
 trainer: $(SYNCED)
-	$(RUN) python -m toolkit.serve trainer $(SERVE_FLAGS)
+	$(RUN) python -m toolkit.serving trainer $(SERVE_FLAGS)
 
 # Every check runs even when an earlier one fails, so one run shows everything to fix;
 # pytest goes last so its summary closes the output. Notebooks run against a throw-away

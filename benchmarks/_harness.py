@@ -27,7 +27,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from toolkit.serve import VoilaServer  # noqa: E402
+from toolkit.serving.server import VoilaServer  # noqa: E402
 from toolkit.settings import Settings  # noqa: E402
 
 BENCH_NOTEBOOKS = ROOT / "benchmarks" / "notebooks"

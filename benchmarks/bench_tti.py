@@ -2,7 +2,7 @@
 
 Run: ``uv run python benchmarks/bench_tti.py [--runs 7] [--room 2]``.
 
-Both notebooks are served at once by toolkit.serve's VoilaServer (same Voilà, same flags,
+Both notebooks are served at once by toolkit.serving's VoilaServer (same Voilà, same flags,
 same kernel), each with a warm pool. Each run opens a fresh browser context (empty cache)
 on one page, alternating learner and bare, and times navigation → the first decision
 control visible: a radio button and the "Submit answer" button, which both pages show.

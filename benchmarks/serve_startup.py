@@ -1,6 +1,6 @@
 """Serving costs: seconds to "ready" with a warm room, page time-to-widgets, stop time, leftovers.
 
-Run by `make bench`; prints a markdown table. Starts `python -m toolkit.serve learner` on a
+Run by `make bench`; prints a markdown table. Starts `python -m toolkit.serving learner` on a
 free loopback port RUNS times with a throw-away database; nothing leaves this machine.
 """
 
@@ -53,7 +53,7 @@ def one_run(tmp: Path) -> dict[str, float | int | None]:
     port = free_port()
     db = f"sqlite:///{tmp / f'bench-{port}.db'}"
     env = {**os.environ, "SAFESHARE_DATABASE_URL": db}
-    argv = [sys.executable, "-m", "toolkit.serve", "learner", "--port", str(port)]
+    argv = [sys.executable, "-m", "toolkit.serving", "learner", "--port", str(port)]
     began = time.monotonic()
     proc = subprocess.Popen(
         [*argv, "--room", str(ROOM)],
@@ -96,7 +96,7 @@ def main() -> None:
         values = [r[key] for r in runs if r[key] is not None]
         return f"{statistics.median(values):.1f}" if values else "n/a"
 
-    print(f"`python -m toolkit.serve learner --room {ROOM}`, {RUNS} runs, median seconds.\n")
+    print(f"`python -m toolkit.serving learner --room {ROOM}`, {RUNS} runs, median seconds.\n")
     print("| measure | value |")
     print("|---|---|")
     print(f"| start → ready (room of {ROOM} warm) | {median('ready')} s |")

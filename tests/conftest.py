@@ -73,7 +73,7 @@ def free_port() -> int:
 
 
 class ServedApp:
-    """`python -m toolkit.serve NOTEBOOK` as a child process, as `make serve` runs it.
+    """`python -m toolkit.serving NOTEBOOK` as a child process, as `make serve` runs it.
 
     Every process it starts carries the unique database URL in its environment, which is
     how leftovers are found even after they were re-parented.
@@ -85,7 +85,7 @@ class ServedApp:
         self.url = f"http://127.0.0.1:{self.port}/"
         self.database_url = f"sqlite:///{tmp_dir / f'{notebook}-{uuid.uuid4().hex[:8]}.db'}"
         env = {**os.environ, "SAFESHARE_DATABASE_URL": self.database_url}
-        argv = [sys.executable, "-m", "toolkit.serve", notebook, "--port", str(self.port)]
+        argv = [sys.executable, "-m", "toolkit.serving", notebook, "--port", str(self.port)]
         self.started = time.monotonic()
         self.proc = subprocess.Popen(
             [*argv, "--room", str(room)],

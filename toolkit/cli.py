@@ -144,11 +144,11 @@ def _serve_command(app: str, summary: str):
         help="Kernels to warm before learners arrive (0 turns preheating off).",
     )
     def command(host: str | None, port: int | None, room: int | None) -> None:
-        from toolkit import serve
+        from toolkit.serving import server
         from toolkit.settings import Settings
 
-        overrides = {"host": host, "room": room, serve.APPS[app].port_setting: port}
-        sys.exit(serve.run(app, Settings.from_env(**overrides)))
+        overrides = {"host": host, "room": room, server.APPS[app].port_setting: port}
+        sys.exit(server.run(app, Settings.from_env(**overrides)))
 
     command.__doc__ = summary
     return command

@@ -273,11 +273,11 @@ def learner_forget(who: str, yes: bool) -> None:
 @click.option("--room", type=int, default=None, help="Kernels kept warm.")
 def trainer(host: str | None, port: int | None, room: int | None) -> None:
     """Serve the trainer app (its own Voilà, behind a token; never on the learner server)."""
-    from toolkit import serve
+    from toolkit.serving import server
 
     try:
         settings = _settings(host=host, trainer_port=port, room=room)
-        sys.exit(serve.run("trainer", settings))
+        sys.exit(server.run("trainer", settings))
     except SafeShareError as exc:
         raise _fail(exc) from None
 

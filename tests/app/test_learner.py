@@ -13,7 +13,7 @@ from toolkit.settings import Settings
 
 
 def test_importing_the_entry_point_pulls_in_nothing_heavy(repo_root):
-    """Can toolkit.serve import the learner module without widgets, SQLAlchemy or pydantic?"""
+    """Can toolkit.serving import the learner module without widgets, SQLAlchemy or pydantic?"""
     code = (
         "import sys, toolkit.app.learner; "
         "print(sorted({'ipywidgets', 'sqlalchemy', 'pydantic', 'IPython'} & set(sys.modules)))"

@@ -1,1 +1,1 @@
-"""Browser tests (a package so its test_serve.py does not clash with tests/test_serve.py)."""
+"""Browser tests (a package, so its modules share helpers.py and chromium.py by relative import)."""

@@ -1,4 +1,4 @@
-"""Playwright on Debian's chromium against real `toolkit.serve` servers; marker `browser`.
+"""Playwright on Debian's chromium against real `toolkit.serving` servers; marker `browser`.
 
 Never `playwright install`: the browser is /usr/bin/chromium from apt (.ci/run installs it).
 Without it the tests skip on a laptop but fail in CI, where a skip would hide a broken setup.

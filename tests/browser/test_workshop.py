@@ -2,7 +2,7 @@
 learners join and answer, the dashboard shows them within 5 s, a debrief renders, exports
 open with the right rows — and hostile names stay text, and nothing leaks over HTTP.
 
-Two real servers (`toolkit.serve.VoilaServer`, as `safeshare serve` and `safeshare trainer`
+Two real servers (`toolkit.serving.server.VoilaServer`, as `safeshare serve` and `safeshare trainer`
 run them) share one SQLite database in a temp folder.
 """
 
@@ -22,7 +22,7 @@ import pytest
 
 from toolkit.cases import load_case
 from toolkit.scoring import score_attempt
-from toolkit.serve import VoilaServer
+from toolkit.serving.server import VoilaServer
 from toolkit.settings import Settings
 from toolkit.storage import open_store
 

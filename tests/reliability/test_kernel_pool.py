@@ -1,10 +1,10 @@
 """No pile of abandoned kernels: closed tabs free their kernel; open tabs are never culled.
 
 Measured on plain Voilà 0.5.13 (issue 9): the page's shutdown request on close was refused
-for a missing _xsrf cookie, so every page load left a kernel running. `toolkit.voila_server`
-now gives the page that cookie. Culling stays as the fallback for browsers that vanish
-without closing the page (a crash, a lost network); it must never take a learner whose page
-is still open, however long they think.
+for a missing _xsrf cookie, so every page load left a kernel running.
+`toolkit.serving.voila_repairs` now gives the page that cookie. Culling stays as the fallback
+for browsers that vanish without closing the page (a crash, a lost network); it must never
+take a learner whose page is still open, however long they think.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ import pytest
 
 from tests.reliability.drill import DRILL, FILES, answer, at_decision, kernel_id, open_drill
 from tests.security.server import AppServer, free_port, is_kernel
-from toolkit.serve import CULL_IDLE_SECONDS, CULL_INTERVAL_SECONDS, build_voila_argv, notebook_path
+from toolkit.serving.server import (
+    CULL_IDLE_SECONDS,
+    CULL_INTERVAL_SECONDS,
+    build_voila_argv,
+    notebook_path,
+)
 from toolkit.settings import REPO_ROOT, Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
@@ -75,7 +80,7 @@ IDLE, INTERVAL = 6, 1
 
 
 def short_cull_argv(port: int) -> list[str]:
-    """`toolkit.serve`'s own Voilà command line, with the cull times shortened."""
+    """`toolkit.serving`'s own Voilà command line, with the cull times shortened."""
     settings = Settings.from_env(room=ROOM, port=port)
     argv = build_voila_argv(settings, notebook_path("learner"), port)
     swap = {
@@ -86,7 +91,7 @@ def short_cull_argv(port: int) -> list[str]:
             f"--MappingKernelManager.cull_interval={INTERVAL}"
         ),
     }
-    assert set(swap) <= set(argv), "serve.py's culling flags changed: update this test"
+    assert set(swap) <= set(argv), "server.py's culling flags changed: update this test"
     return [swap.get(arg, arg) for arg in argv]
 
 

@@ -2,7 +2,7 @@
 
 `tests/conftest.py`'s ServedApp gives every server a fresh database. These tests need the
 same database across a server restart, their own case folders (hostile and drill scenarios)
-and the kernel processes by id (to kill one), so they run `python -m toolkit.serve NOTEBOOK`
+and the kernel processes by id (to kill one), so they run `python -m toolkit.serving NOTEBOOK`
 themselves, exactly as `make serve` does.
 """
 
@@ -40,7 +40,7 @@ def is_kernel(proc: psutil.Process) -> bool:
 
 
 class AppServer:
-    """`python -m toolkit.serve NOTEBOOK` on a fixed port and database, started on demand."""
+    """`python -m toolkit.serving NOTEBOOK` on a fixed port and database, started on demand."""
 
     def __init__(
         self,
@@ -70,7 +70,7 @@ class AppServer:
             "SAFESHARE_CASE_DIRS": os.pathsep.join(str(p) for p in self.case_dirs),
             **self.extra_env,
         }
-        argv = [sys.executable, "-m", "toolkit.serve", self.notebook]
+        argv = [sys.executable, "-m", "toolkit.serving", self.notebook]
         # A new event per process: the last one's reader thread may still be finishing.
         ready = threading.Event()
         self.proc = subprocess.Popen(

@@ -4,7 +4,7 @@ A warm kernel waits on /voila/query/<its id> for the query string of the page th
 Voilà 0.5.13 keeps those sockets in a dictionary, and when a socket it no longer holds is
 closed it deleted whichever entry the loop ended on, the newest warm kernel's. So anyone
 could open two sockets under a made-up id, close the first, and leave the next learner's
-page waiting for ever. `toolkit.voila_server` corrects that bookkeeping.
+page waiting for ever. `toolkit.serving.voila_repairs` corrects that bookkeeping.
 """
 
 from __future__ import annotations

@@ -184,16 +184,16 @@ def test_cli_choices_match_the_registries():
 
 def test_trainer_verb_serves_the_trainer_notebook(monkeypatch):
     """Does `safeshare trainer --port P` serve trainer.ipynb on P, signing in by token?"""
-    from toolkit import serve
+    from toolkit.serving import server
 
     calls = []
-    monkeypatch.setattr(serve, "run", lambda name, settings: calls.append((name, settings)) or 0)
+    monkeypatch.setattr(server, "run", lambda name, settings: calls.append((name, settings)) or 0)
     done = CliRunner().invoke(cli, ["trainer", "--port", "9123", "--room", "0"])
     assert done.exit_code == 0, done.output
     ((name, settings),) = calls
     assert (name, settings.trainer_port, settings.room) == ("trainer", 9123, 0)
-    assert serve.APPS[name].needs_token
-    argv = serve.build_voila_argv(settings, serve.notebook_path(name), token=True)
+    assert server.APPS[name].needs_token
+    argv = server.build_voila_argv(settings, server.notebook_path(name), token=True)
     assert "--Voila.auto_token=True" in argv
     assert not [a for a in argv if "token=" in a.lower() and "auto_token" not in a.lower()]
 
@@ -201,7 +201,7 @@ def test_trainer_verb_serves_the_trainer_notebook(monkeypatch):
 def test_trainer_server_refuses_to_start_without_a_token(tmp_path):
     """Is starting the trainer server with no token an error, not an open dashboard?"""
     from toolkit.errors import SafeShareError
-    from toolkit.serve import VoilaServer
+    from toolkit.serving.server import VoilaServer
     from toolkit.settings import Settings
 
     settings = Settings.from_env({}, trainer_port=0, database_url=f"sqlite:///{tmp_path}/x.db")

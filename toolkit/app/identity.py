@@ -56,7 +56,7 @@ def parse_query(text: str | None) -> Query:
 
 
 def mark_warm() -> None:
-    """Tell `toolkit.serve` this preheated kernel has done its start-up work.
+    """Tell `toolkit.serving` this preheated kernel has done its start-up work.
 
     The notebook is about to block waiting for its page, so the kernel stays "busy";
     the server's readiness check looks for this file instead.

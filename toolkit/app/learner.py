@@ -5,7 +5,7 @@ the store opened and the page built ahead of time; only the part that depends on
 request (``?scenario=``, ``?session=``, ``?resume=``) waits for the page's query string.
 
 Importing this module is cheap on purpose (the widgets, the store and the case model are
-imported inside the functions): ``toolkit.serve`` imports it to write the library snapshot
+imported inside the functions): ``toolkit.serving`` imports it to write the library snapshot
 without pulling ipywidgets or SQLAlchemy into the supervisor.
 """
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from toolkit.app.journey import LearnerApp
     from toolkit.cases import Library
 
-# Set by toolkit.serve: a pickled library of scenarios, parsed once by the server for all
+# Set by toolkit.serving: a pickled library of scenarios, parsed once by the server for all
 # its warm kernels. Parsing the YAML (with line numbers) in every kernel cost ~1 s of CPU
 # each, so 30 s of the 60 s budget for warming a room of 30.
 SNAPSHOT_VAR = "SAFESHARE_LIBRARY_SNAPSHOT"

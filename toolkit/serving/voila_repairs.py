@@ -1,7 +1,7 @@
 """What SafeShare's Voilà servers need beyond Voilà 0.5.13, run inside Voilà's server process.
 
 Voilà builds one object of ours in its process: the identity provider named by
-``--Voila.identity_provider_class`` (see ``toolkit.serve``). It is Jupyter's own
+``--Voila.identity_provider_class`` (see ``toolkit.serving.server``). It is Jupyter's own
 PasswordIdentityProvider (a token when the server has one, open otherwise) plus two repairs
 found by the security review (issue 9, docs/security.md):
 

@@ -36,9 +36,9 @@ import psutil
 
 from toolkit.app.learner import SNAPSHOT_VAR, prepare_store, write_library_snapshot
 from toolkit.errors import SafeShareError
-from toolkit.lean_kernel import write_lean_kernelspec
+from toolkit.serving.lean_kernel import write_lean_kernelspec
+from toolkit.serving.warm_room import WarmRoom
 from toolkit.settings import REPO_ROOT, SETTINGS, Settings, env_var
-from toolkit.warm_room import WarmRoom
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 MARKER_VAR = "SAFESHARE_SERVE_ID"
@@ -52,8 +52,8 @@ CULL_INTERVAL_SECONDS = 60
 # Jupyter's identity provider plus two repairs to Voilà 0.5.13 (issue 9): the _xsrf cookie
 # the page's shutdown-on-close request needs, so a closed or reloaded tab frees its kernel at
 # once (culling above is only the fallback), and query-socket bookkeeping a stranger could
-# upset to stall the next learner's page. See toolkit/voila_server.py.
-IDENTITY_PROVIDER = "toolkit.voila_server.PageCookieIdentityProvider"
+# upset to stall the next learner's page. See toolkit/serving/voila_repairs.py.
+IDENTITY_PROVIDER = "toolkit.serving.voila_repairs.PageCookieIdentityProvider"
 STOP_GRACE_SECONDS = 5.0
 # Voilà's own static file: answering it proves the server is up without using a kernel
 # (GET / would take a warm kernel from the room and leave it running).
@@ -297,7 +297,7 @@ class VoilaServer:
 
     @property
     def lost_kernels(self) -> list[str]:
-        """Pooled kernels that died while starting and were dropped (see toolkit.warm_room)."""
+        """Pooled kernels that died while starting and were dropped (see serving.warm_room)."""
         return list(self.room.lost) if self.room else []
 
     def pool_warm(self, started: int) -> bool:
@@ -503,9 +503,9 @@ def _settings_epilog() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m toolkit.serve NOTEBOOK [--host H] [--port P] [--room N]`."""
+    """`python -m toolkit.serving NOTEBOOK [--host H] [--port P] [--room N]`."""
     parser = argparse.ArgumentParser(
-        prog="python -m toolkit.serve",
+        prog="python -m toolkit.serving",
         description="Serve one SafeShare notebook with Voilà.",
         epilog=_settings_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -522,7 +522,3 @@ def main(argv: list[str] | None = None) -> int:
     except SafeShareError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

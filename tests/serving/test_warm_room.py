@@ -1,4 +1,4 @@
-"""toolkit.warm_room: when a server's room is warm, and what happens to a lost kernel."""
+"""toolkit.serving.warm_room: when a server's room is warm, and what happens to a lost kernel."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import warm_room
-from toolkit.warm_room import WarmRoom
+from toolkit.serving import warm_room
+from toolkit.serving.warm_room import WarmRoom
 
 A, B = "1b0227e7-5643-415a-9e07-0508612d5d37", "7652d103-0f4c-4c2e-9a8e-9d3c6a1b2c3d"
 
@@ -90,11 +90,11 @@ def test_a_kernel_voila_saw_die_is_dropped(tmp_path, monkeypatch):
 def test_server_with_a_kernel_killed_at_start_still_serves_the_room(tmp_path):
     """If a pooled kernel dies as it starts, does the server still say ready, and does
     every learner of the room get a working page?"""
-    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
     from _harness import SCENARIO, free_port, kernel_processes
     from _voila_client import Page
 
-    from toolkit.serve import VoilaServer
+    from toolkit.serving.server import VoilaServer
     from toolkit.settings import Settings
 
     settings = Settings.from_env(

@@ -1,4 +1,4 @@
-"""toolkit.serve without a browser: the Voilà command line, the app registry, start-up errors."""
+"""serving.server without a browser: the Voilà command line, the app registry, start-up errors."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import serve
 from toolkit.errors import SafeShareError
-from toolkit.serve import APPS, build_voila_argv, main, notebook_path, port_of
+from toolkit.serving import server
+from toolkit.serving.server import APPS, build_voila_argv, main, notebook_path, port_of
 from toolkit.settings import Settings
 
 NOTEBOOK = Path("/srv/notebooks/learner.ipynb")
@@ -86,7 +86,7 @@ def test_busy_port_is_reported_not_wandered_from(repo_root):
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "-m", "toolkit.serve", "learner", "--port", str(port)],
+            [sys.executable, "-m", "toolkit.serving", "learner", "--port", str(port)],
             cwd=repo_root,
             capture_output=True,
             text=True,
@@ -145,10 +145,10 @@ class _ReadyServer:
 def test_the_trainer_server_prints_its_sign_in_link(monkeypatch, from_env):
     """Once ready, does the trainer server print the link trainers open, with a token made
     here in it, and only the setting's name for a token the operator chose?"""
-    monkeypatch.setattr(serve, "VoilaServer", _ReadyServer)
+    monkeypatch.setattr(server, "VoilaServer", _ReadyServer)
     settings = Settings.from_env({}, trainer_token="operators-secret" if from_env else None)
     out = io.StringIO()
-    serve.run("trainer", settings, out=out)
+    server.run("trainer", settings, out=out)
     link = re.search(r"Trainers sign in at: (\S+)", out.getvalue()).group(1)
     if from_env:
         assert link == "http://127.0.0.1:9/?token=<SAFESHARE_TRAINER_TOKEN>"
@@ -157,5 +157,5 @@ def test_the_trainer_server_prints_its_sign_in_link(monkeypatch, from_env):
         token = re.search(r"Trainer token \(give it to trainers only\): (\S+)", out.getvalue())
         assert link == f"http://127.0.0.1:9/?token={token.group(1)}" and len(token.group(1)) >= 20
     learner_out = io.StringIO()
-    serve.run("learner", settings, out=learner_out)
+    server.run("learner", settings, out=learner_out)
     assert "sign in" not in learner_out.getvalue() and "token" not in learner_out.getvalue()

@@ -1,4 +1,4 @@
-"""The server process (`python -m toolkit.serve`, as `make serve` runs it) stops cleanly."""
+"""The server process (`python -m toolkit.serving`, as `make serve` runs it) stops cleanly."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""toolkit.lean_kernel: the kernelspec every served notebook runs under."""
+"""toolkit.serving.lean_kernel: the kernelspec every served notebook runs under."""
 
 from __future__ import annotations
 
 import json
 
-from toolkit.lean_kernel import KERNEL_NAME, write_lean_kernelspec
+from toolkit.serving.lean_kernel import KERNEL_NAME, write_lean_kernelspec
 
 
 def test_kernelspec_replaces_python3_for_one_folder(tmp_path):

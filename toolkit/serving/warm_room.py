@@ -1,6 +1,6 @@
 """The room of warm kernels one Voilà server keeps: which are warm, which were lost.
 
-`toolkit.serve` feeds it Voilà's log lines and asks whether the room is ready. A kernel is
+`toolkit.serving.server` feeds it Voilà's log lines and asks whether the room is ready. A kernel is
 warm when its notebook has touched its marker file (the learner app does, just before it
 waits for its page) or, for notebooks that do not, once it has sat idle for a moment.
 
