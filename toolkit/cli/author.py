@@ -1,7 +1,7 @@
 """`safeshare new`: start a case file from a commented template that already validates.
 
-Kept apart from ``cli.py`` so authoring verbs can grow without crowding the learner's and
-trainer's; ``cli.py`` registers it with one line.
+Kept apart from ``core.py`` so authoring verbs can grow without crowding the learner's and
+trainer's; ``toolkit/cli/__init__.py`` registers it with one line.
 """
 
 from __future__ import annotations

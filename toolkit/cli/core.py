@@ -1,7 +1,8 @@
-"""The `safeshare` command: each verb parses its arguments, calls one toolkit function, renders.
+"""The `safeshare` group, with its verbs on case files and on the servers.
 
-Heavy modules (scoring, storage, Voilà) are imported inside the verb that needs them, so
-`safeshare --help` and `validate` start quickly.
+validate, lint, score, rationale and coverage read case files; serve and reviewer start a
+Voilà server. Heavy modules (scoring, storage, Voilà) are imported inside the verb that
+needs them, so `safeshare --help` and `validate` start quickly.
 """
 
 from __future__ import annotations
@@ -181,11 +182,3 @@ def main() -> None:  # pragma: no cover - console entry point wrapper
     except SafeShareError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-
-
-# Verbs that live in their own modules, added to the group once it exists.
-from toolkit.cli_author import new  # noqa: E402
-from toolkit.cli_workshop import COMMANDS as WORKSHOP  # noqa: E402
-
-for _verb in (new, *WORKSHOP):
-    cli.add_command(_verb)

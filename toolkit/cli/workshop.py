@@ -2,7 +2,7 @@
 learner export|forget, trainer.
 
 Each verb parses, calls one toolkit function, renders; errors a user can fix are printed
-as one line and exit 1. Registered on the main group at the end of ``toolkit/cli.py``.
+as one line and exit 1. ``toolkit/cli/__init__.py`` adds them to the group.
 """
 
 from __future__ import annotations
