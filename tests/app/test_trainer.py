@@ -13,9 +13,10 @@ import ipywidgets as w
 import openpyxl
 import pytest
 
+from toolkit.app.exports import export_cohort
 from toolkit.app.identity import Query
 from toolkit.app.journey import LearnerApp
-from toolkit.app.trainer import TrainerApp, export_cohort
+from toolkit.app.trainer import TrainerApp
 from toolkit.cases import load_library
 from toolkit.settings import REPO_ROOT, Settings
 from toolkit.storage import open_store
@@ -93,6 +94,15 @@ def learner(library, store, code, name=None, answers=GOOD):
     for decision, answer in answers:
         tab.submit(decision, answer)
     return tab
+
+
+def test_the_app_is_what_its_panels_expect(app):
+    """Does TrainerApp have everything the panels use of it (the TrainerPage protocol)?"""
+    from toolkit.app.trainer_panels import TrainerPage
+
+    methods = {name for name, value in vars(TrainerPage).items() if callable(value)}
+    used = set(TrainerPage.__annotations__) | {m for m in methods if not m.startswith("_")}
+    assert used and [name for name in sorted(used) if not hasattr(app, name)] == []
 
 
 def test_creating_a_cohort_shows_its_join_card(app, store):

@@ -175,7 +175,7 @@ def store_answers(store, learner_id: str) -> int:
 
 def test_cli_choices_match_the_registries():
     """Do --format and --view offer exactly the exporters and views that exist?"""
-    from toolkit.app.trainer import EXPORTERS
+    from toolkit.app.exports import EXPORTERS
     from toolkit.cli.workshop import FORMATS, VIEWS
     from toolkit.workshop.views import VIEWS as REGISTERED
 

@@ -87,13 +87,13 @@ def test_learners_outside_a_cohort_are_purged_after_retention(store):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "xapi"])
 def test_exports_never_carry_a_resume_code(store, fmt):
     """Does no cohort export (CSV, XLSX, xAPI) contain any learner's resume code?"""
-    trainer = pytest.importorskip("toolkit.app.trainer", reason="the workshop engineer's app")
+    exports = pytest.importorskip("toolkit.app.exports", reason="the workshop engineer's app")
     from toolkit.cases import load_library
 
     cohort = store.add_cohort("Room 5", [HOSTILE_SCENARIO])
     learner, _ = learner_with_answers(store, cohort_code=cohort["code"])
     scenarios = load_library([FILES]).scenarios
-    data, _ = trainer.export_cohort(store, scenarios, cohort["code"], fmt, "https://example.org")
+    data, _ = exports.export_cohort(store, scenarios, cohort["code"], fmt, "https://example.org")
     if fmt == "xlsx":
         import io
         import zipfile

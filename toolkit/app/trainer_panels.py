@@ -1,28 +1,50 @@
 """The trainer app's panels: cohorts, debrief, moderation and exports (one class each).
 
 Each panel builds its widgets once and refreshes their values; callbacks run through the
-app's guard, so a trainer sees what to fix and never a traceback.
+app's guard, so a trainer sees what to fix and never a traceback. A panel knows the app only
+as a TrainerPage (what it uses of trainer.TrainerApp): trainer.py imports this module, never
+the other way round.
 """
 
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import ipywidgets as w
 
+from toolkit.app.exports import EXPORTERS, export_cohort
+from toolkit.cases import Library
 from toolkit.errors import SafeShareError
 from toolkit.guidance import vocabulary
+from toolkit.settings import Settings
+from toolkit.storage import Store
 from toolkit.widgets.dashboard import debrief_html, decision_options
 from toolkit.widgets.html import esc, tag, text_tag
 from toolkit.workshop import cohorts, debrief, moderation
 
-if TYPE_CHECKING:  # pragma: no cover
-    from toolkit.app.trainer import TrainerApp
-
 WIDE = w.Layout(width="44em")
 AUTO = w.Layout(width="auto")  # buttons as wide as their label, never cut short
 LISTS = {"description_width": "8em"}  # long enough for "Misconceptions"
+
+
+class TrainerPage(Protocol):
+    """What the panels use of the trainer app; trainer.TrainerApp is one."""
+
+    library: Library
+    store: Store
+    settings: Settings
+    home_page: str
+
+    def say(self, text: str, kind: str = "info") -> None: ...
+
+    def guard(self, callback: Any) -> Any: ...
+
+    def refresh_cohorts(self, select: str | None = None) -> None: ...
+
+    def require_cohort(self) -> str: ...
+
+    def frames(self) -> Any: ...
 
 
 def excerpt(text: str, limit: int = 90) -> str:
@@ -46,7 +68,7 @@ def join_card_html(card: cohorts.JoinCard) -> str:
 class CohortPanel:
     """Create a cohort (join card with QR code), list, close and delete cohorts."""
 
-    def __init__(self, app: TrainerApp):
+    def __init__(self, app: TrainerPage):
         self.app = app
         s = app.settings
         titles = sorted((sc.title, sid) for sid, sc in app.library.scenarios.items())
@@ -147,7 +169,7 @@ class CohortPanel:
 class DecisionPicker:
     """A dropdown of the selected cohort's decisions, kept when the options are unchanged."""
 
-    def __init__(self, app: TrainerApp, on_change: Any):
+    def __init__(self, app: TrainerPage, on_change: Any):
         self.app = app
         self.widget = w.Dropdown(description="Decision", options=[], layout=WIDE)
         self.widget.observe(lambda _: app.guard(on_change)(), "value")
@@ -167,7 +189,7 @@ class DecisionPicker:
 class DebriefPanel:
     """Pick a decision and a few sample rationales; show them big, with the guidance."""
 
-    def __init__(self, app: TrainerApp):
+    def __init__(self, app: TrainerPage):
         self.app = app
         self.picker = DecisionPicker(app, self.load)
         self.samples = w.SelectMultiple(description="Samples", options=[], rows=6, layout=WIDE)
@@ -216,7 +238,7 @@ class ModerationPanel:
     """Override a rationale's concepts, misconceptions and points, with a reason the learner
     will read."""
 
-    def __init__(self, app: TrainerApp):
+    def __init__(self, app: TrainerPage):
         self.app = app
         self.rows: dict[int, Any] = {}
         self.picker = DecisionPicker(app, self.load)
@@ -327,9 +349,7 @@ class ModerationPanel:
 class ExportPanel:
     """Buttons that turn the selected cohort into a download: CSV, XLSX or xAPI."""
 
-    def __init__(self, app: TrainerApp):
-        from toolkit.app.trainer import EXPORTERS
-
+    def __init__(self, app: TrainerPage):
         self.app = app
         self.links = w.HTML()
         buttons = []
@@ -342,8 +362,6 @@ class ExportPanel:
         self.widget = w.VBox([w.HBox(buttons), self.links])
 
     def export(self, fmt: str) -> None:
-        from toolkit.app.trainer import EXPORTERS, export_cohort
-
         code = self.app.require_cohort()
         data, name = export_cohort(
             self.app.store, self.app.library.scenarios, code, fmt, self.app.home_page

@@ -148,7 +148,7 @@ def cohort_delete(code: str, yes: bool) -> None:
 
 
 # Spelled out so `safeshare --help` need not import pandas and ipywidgets; a test keeps them
-# equal to toolkit.app.trainer.EXPORTERS and toolkit.workshop.views.VIEWS.
+# equal to toolkit.app.exports.EXPORTERS and toolkit.workshop.views.VIEWS.
 FORMATS = ("csv", "xlsx", "xapi")
 VIEWS = ("answers", "step profile", "misconceptions", "progress")
 
@@ -177,7 +177,7 @@ VIEWS = ("answers", "step profile", "misconceptions", "progress")
 )
 def export(code: str, fmt: str, view: str, out: Path | None, home_page: str | None) -> None:
     """Export a cohort's results as CSV, an XLSX workbook or xAPI statements (JSON)."""
-    from toolkit.app.trainer import export_cohort
+    from toolkit.app.exports import export_cohort
     from toolkit.cases import load_library
 
     settings = _settings()
