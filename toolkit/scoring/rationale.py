@@ -1,45 +1,35 @@
 """Rationale analysis: which reasoning concepts and misconceptions a free-text answer shows.
 
-Detection is deterministic and pattern-based. The text is folded and split by
-:mod:`toolkit.scoring.text`; each label's cues (``patterns/*.yaml``, compiled by
-:mod:`toolkit.scoring.patterns.registry`) run over each sentence; each match is then read in
-its scope:
+Two readers look at every rationale, and both explain themselves:
 
-- **negation** flips a match: a cue may give its label only when affirmed (the default),
-  only when negated ("I would *not* wait for proof" → ``C-timely``, not
-  ``M-wait-for-proof``), or either way;
-- **hedges and questions** ("not sure whether…", "…?") assert nothing, so they earn nothing;
-- **misconceptions need an affirmed belief**: a misconception cue inside someone else's
-  reported view ("some people think…"), or wholly inside a hypothetical ``if`` clause ("if
-  we waited for proof she could be hurt"), is a mention, not a belief. A reported view
-  that is then denied ("…but it doesn't", "it's a myth that…", "I used to think…") counts
-  as negated.
+- the **pattern rules** (:mod:`toolkit.scoring.rules`): hand-written cues per label, read in
+  their scope (negation, hedges, questions, someone else's view, hypotheticals), with a
+  keyword-stuffing guard;
+- the **trained detector** (:mod:`toolkit.scoring.detector`): one linear model per label over
+  scoped word n-grams, word classes, character n-grams and the rules' verdicts, learned from
+  rationales written by many authors and labelled by the rules of CASE_FORMAT §1.
 
-Finally the keyword-stuffing guard (:func:`guard`) withholds matches that come from a list
-of terms rather than from reasoning.
-
-Known limits: no parsing beyond clauses, so who does what is not tracked ("the police will
-already have told social care" still shows ``C-right-recipient``), pronouns are not
-resolved ("…so I'd tell them" after naming social care), and a rejected match that spans
-two clauses can hide a valid match inside it (:func:`_scan_rule`).
+The detector decides: a label is shown when its model's confidence reaches the label's
+threshold. Its evidence is the rule's match where a rule held for the label, otherwise the
+words of the features that weighed most for it. :func:`analyse_rules` gives the pattern
+rules' verdict alone, for comparison.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.errors import ResponseError
-from toolkit.scoring.patterns import lexicon as lx
-from toolkit.scoring.patterns.registry import Cue, LabelRule, Registry, registry
+from toolkit.scoring import rules
+from toolkit.scoring.detector.features import Reading, read
+from toolkit.scoring.detector.model import LinearModel, bundled
+from toolkit.scoring.patterns.registry import registry
 from toolkit.scoring.text import Parsed, parse
 
-LIST_MIN_FRAGMENTS = 2  # list rule: at least this many term fragments holding a match…
-LIST_FRAGMENT_SHARE = 0.5  # …making up at least this share of the clauses holding a match
-FRAGMENT_MAX_FUNCTION_WORDS = 1  # a verbless clause with at most this many is a term fragment
-RUN_MIN_LABELS = 3  # run rule: this many labels in a run of bare terms is a list
+EVIDENCE_SPANS = 2  # words shown for a label the model found without a rule: its top features
 
 
 @dataclass(frozen=True)
@@ -54,16 +44,21 @@ class Evidence:
 
 @dataclass(frozen=True)
 class RationaleResult:
-    """What a rationale shows. ``withheld`` holds matches the stuffing guard discarded."""
+    """What a rationale shows.
+
+    ``withheld`` holds rule matches the keyword-stuffing guard discarded; ``confidence``
+    the detector's probability for each label it shows (empty for :func:`analyse_rules`).
+    """
 
     concepts: tuple[str, ...]
     misconceptions: tuple[str, ...]
     evidence: tuple[Evidence, ...]
     withheld: tuple[Evidence, ...] = ()
+    confidence: dict[str, float] = field(default_factory=dict, compare=False)
 
     def to_dict(self, id: str | int | None = None) -> dict[str, Any]:  # noqa: A002 - contract name
-        """The CASE_FORMAT §4 rationale line: id, concepts, misconceptions, evidence."""
-        return {
+        """The CASE_FORMAT §4 rationale line: id, concepts, misconceptions, evidence (+confidence)."""
+        out: dict[str, Any] = {
             "id": id,
             "concepts": list(self.concepts),
             "misconceptions": list(self.misconceptions),
@@ -71,226 +66,99 @@ class RationaleResult:
                 {"id": e.id, "text": e.text, "start": e.start, "end": e.end} for e in self.evidence
             ],
         }
+        if self.confidence:
+            out["confidence"] = {k: round(v, 3) for k, v in self.confidence.items()}
+        return out
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One accepted match: its label and words ``first..last`` (``quote_from`` for evidence)."""
-
-    label: str
-    first: int
-    last: int
-    quote_from: int
-    absorbs: bool = False
-
-
-def _owns_negation(cue: Cue, parsed: Parsed, first: int, last: int) -> bool:
-    """Does the match need its own negation words ("without delay") to match at all?"""
-    if not cue.may_own_negation:
-        return False
-    words = range(first, last + 1)
-    if not any(parsed.cues[i] == "neg" for i in words):
-        return False
-    blanked = " ".join("_" if parsed.cues[i] == "neg" else parsed.words[i].norm for i in words)
-    return cue.regex.fullmatch(blanked) is None
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    """One sentence as the cues see it: its index, folded string and word starts in it."""
-
-    index: int
-    folded: str
-    starts: list[int]
-
-
-def _try(cue: Cue, parsed: Parsed, sent: _Sentence, lo: int, hi: int) -> Hit | None:
-    """Accept or reject one cue matched at characters ``[lo, hi)`` of a sentence."""
-    if cue.needs is not None and not cue.needs.search(sent.folded):
-        return None
-    if cue.unless is not None and cue.unless.search(sent.folded):
-        return None
-    first, last = parsed.span_words(sent.index, sent.starts, lo, hi)
-    return _accept(cue, parsed, first, last)
-
-
-def _retry(
-    cues: tuple[Cue, ...], tried: Cue, parsed: Parsed, sent: _Sentence, pos: int
-) -> Hit | None:
-    """After ``tried`` was rejected at ``pos``, the first other cue that matches there and holds."""
-    for cue in cues:
-        m = cue.regex.match(sent.folded, pos) if cue is not tried else None
-        hit = _try(cue, parsed, sent, m.start(), m.end()) if m else None
-        if hit is not None:
-            return hit
-    return None
-
-
-def _accept(cue: Cue, parsed: Parsed, first: int, last: int) -> Hit | None:
-    """Apply negation, hedging and reported-speech rules to one match (module docstring)."""
-    owns = _owns_negation(cue, parsed, first, last)
-    scope = parsed.scope(first, last, own_negation=owns)
-    belief = cue.label.startswith("M-")
-    if scope.uncertain or (belief and scope.conditional):
-        return None
-    if belief and scope.reported and not scope.refuted:
-        return None
-    negated = scope.negated != scope.refuted
-    if (cue.when == "affirmed" and negated) or (cue.when == "negated" and not negated):
-        return None
-    quote_from = scope.cue if scope.negated and scope.cue is not None else first
-    return Hit(cue.label, first, last, quote_from, cue.absorbs)
-
-
-def _scan_rule(rule: LabelRule, parsed: Parsed, sent: _Sentence) -> Iterator[Hit]:
-    """Accepted matches of one label in one sentence, left to right.
-
-    A match consumes its words whether it is accepted or rejected, so a construction read
-    as negated is not re-read piecemeal: in "I won't sit tight until I'm sure" the negated
-    ``sit tight until … sure`` (→ ``C-timely``) hides its tail ``until I'm sure``, which
-    alone would read as ``M-wait-for-proof``. The cost: a rejected match that strays
-    across a clause can hide a valid one inside it (see the module's known limits).
-    """
-    for m in rule.regex.finditer(sent.folded):
-        cue = rule.cues[int(m.lastgroup[1:])]  # type: ignore[index]
-        hit = _try(cue, parsed, sent, m.start(), m.end())
-        if hit is None and len(rule.cues) > 1:
-            hit = _retry(rule.cues, cue, parsed, sent, m.start())
-        if hit is not None:
-            yield hit
-
-
-def find(parsed: Parsed, reg: Registry) -> list[Hit]:
-    """Every accepted match of every label, sentence by sentence."""
-    hits: list[Hit] = []
-    for index in range(len(parsed.sentences)):
-        sent = _Sentence(index, *parsed.sentence_string(index))
-        for rule in reg.rules:
-            hits.extend(_scan_rule(rule, parsed, sent))
-    return _absorb(hits)
-
-
-def _absorb(hits: list[Hit]) -> list[Hit]:
-    """Drop matches lying inside a term of art matched for another label (``absorbs``)."""
-    terms = [h for h in hits if h.absorbs]
-    if not terms:
-        return hits
-    return [
-        h
-        for h in hits
-        if not any(t.label != h.label and t.first <= h.first and h.last <= t.last for t in terms)
-    ]
-
-
-def _is_fragment(parsed: Parsed, clause: int) -> bool:
-    c = parsed.clauses[clause]
-    if c.end - c.start < 2:
-        return True
-    return not c.predicated and c.function_words <= FRAGMENT_MAX_FUNCTION_WORDS
-
-
-def _list_rule(parsed: Parsed, hits: list[Hit]) -> set[int]:
-    """Clauses to withhold because the text is a list of term fragments."""
-    holding = {parsed.clause_of[h.first] for h in hits}
-    fragments = {c for c in holding if _is_fragment(parsed, c)}
-    if len(fragments) >= LIST_MIN_FRAGMENTS and len(fragments) >= LIST_FRAGMENT_SHARE * len(
-        holding
-    ):
-        return fragments
-    return set()
-
-
-def _units(hits: list[Hit]) -> list[tuple[int, int, set[int]]]:
-    """Overlapping hits merged into units: (first word, last word, hit indices)."""
-    units: list[tuple[int, int, set[int]]] = []
-    for i in sorted(range(len(hits)), key=lambda i: (hits[i].first, hits[i].last)):
-        if units and hits[i].first <= units[-1][1]:
-            first, last, members = units[-1]
-            units[-1] = (first, max(last, hits[i].last), members | {i})
-        else:
-            units.append((hits[i].first, hits[i].last, {i}))
-    return units
-
-
-def _bare(parsed: Parsed, lo: int, hi: int) -> bool:
-    """Are words ``[lo, hi)`` in one clause and all bare terms (no verb, no function word)?"""
-    if parsed.clause_of[lo - 1] != parsed.clause_of[hi]:
-        return False
-    return all(
-        parsed.words[i].norm not in lx.FUNCTION_WORDS and parsed.words[i].norm not in lx.VERBS
-        for i in range(lo, hi)
-    )
-
-
-def _run_rule(parsed: Parsed, hits: list[Hit]) -> set[int]:
-    """Indices into ``hits`` of runs of matches strung together by nothing but bare terms."""
-    withheld: set[int] = set()
-    run: list[tuple[int, int, set[int]]] = []
-    for unit in [*_units(hits), None]:
-        if unit is not None and run and _bare(parsed, run[-1][1] + 1, unit[0]):
-            run.append(unit)
-            continue
-        members = set().union(*(u[2] for u in run)) if run else set()
-        if len(run) >= RUN_MIN_LABELS and len({hits[i].label for i in members}) >= RUN_MIN_LABELS:
-            withheld |= members
-        run = [unit] if unit is not None else []
-    return withheld
-
-
-def guard(parsed: Parsed, hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
-    """Split hits into (kept, withheld) by the keyword-stuffing guard.
-
-    Listing guidance terms is not reasoning, so two measurable rules withhold credit:
-
-    1. **List rule.** A *term fragment* is a clause (text between commas, full stops, other
-       breaks and clause-opening conjunctions) of one word, or one with no verb (no
-       auxiliary, pronoun, action verb or ``-ed`` form) and at most one function word
-       (article, preposition, conjunction…). If at least ``LIST_MIN_FRAGMENTS`` (2) term
-       fragments hold a match, and they are at least half of the clauses that hold one,
-       the matches in them are withheld. "risk of harm, public task, DSL, timely" earns
-       nothing; "Risk of harm, so I'd ring the MASH now" keeps its credit (one fragment),
-       as does "because of our duties under the Children Act" (a verbless clause of words).
-    2. **Run rule.** Within a clause, matches joined only by bare terms (words that are
-       neither verbs nor function words) form a run; a run of ``RUN_MIN_LABELS`` (3) or
-       more matches with as many different labels is a string of terms and is withheld:
-       "I would consider risk of harm public task lawful basis timely secure email".
-       Overlapping matches count as one. "Share it now over the secure portal with the
-       named DSL" keeps its credit: its matches are joined by ordinary words.
-    """
-    drop_clauses = _list_rule(parsed, hits)
-    drop = _run_rule(parsed, hits)
-    kept, withheld = [], []
-    for i, hit in enumerate(hits):
-        gone = i in drop or parsed.clause_of[hit.first] in drop_clauses
-        (withheld if gone else kept).append(hit)
-    return kept, withheld
-
-
-def _evidence(parsed: Parsed, hits: list[Hit]) -> tuple[Evidence, ...]:
-    seen: dict[tuple[str, int, int], Evidence] = {}
+def _hit_evidence(parsed: Parsed, hits: Iterable[rules.Hit]) -> list[Evidence]:
+    out = []
     for hit in hits:
         text, start, end = parsed.quote(hit.quote_from, hit.last)
-        seen.setdefault((hit.label, start, end), Evidence(hit.label, text, start, end))
+        out.append(Evidence(hit.label, text, start, end))
+    return out
+
+
+def _ordered(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """One entry per distinct (label, span), in text order."""
+    seen: dict[tuple[str, int, int], Evidence] = {}
+    for e in evidence:
+        seen.setdefault((e.id, e.start, e.end), e)
     return tuple(sorted(seen.values(), key=lambda e: (e.start, e.end, e.id)))
 
 
-def analyse(text: str) -> RationaleResult:
-    """Find the concepts and misconceptions ``text`` shows, with the words behind each.
+def _split(labels: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    order = registry().rank
+    ranked = sorted(set(labels), key=order.__getitem__)
+    return (
+        tuple(x for x in ranked if x.startswith("C-")),
+        tuple(x for x in ranked if x.startswith("M-")),
+    )
 
-    Pure and deterministic: no I/O, no clock. Labels come in vocabulary order; evidence in
-    text order, one entry per distinct matched span.
-    """
+
+def _check(text: object) -> None:
     if not isinstance(text, str):
         raise TypeError(f"analyse() needs a str, not {type(text).__name__}")
-    reg = registry()
+
+
+def analyse_rules(text: str) -> RationaleResult:
+    """The pattern rules' verdict alone (the detector before it was trained), for comparison."""
+    _check(text)
     parsed = parse(text)
-    kept, withheld = guard(parsed, find(parsed, reg))
-    labels = sorted({h.label for h in kept}, key=reg.rank.__getitem__)
+    kept, withheld = rules.guard(parsed, rules.find(parsed, registry()))
+    concepts, misconceptions = _split(h.label for h in kept)
     return RationaleResult(
-        concepts=tuple(label for label in labels if label.startswith("C-")),
-        misconceptions=tuple(label for label in labels if label.startswith("M-")),
-        evidence=_evidence(parsed, kept),
-        withheld=_evidence(parsed, withheld),
+        concepts,
+        misconceptions,
+        _ordered(_hit_evidence(parsed, kept)),
+        _ordered(_hit_evidence(parsed, withheld)),
+    )
+
+
+def _model_evidence(reading: Reading, model: LinearModel, index: int) -> list[Evidence]:
+    """The words of the features that weighed most for one label (never the text's shape)."""
+    label = model.labels[index]
+    spans: list[tuple[int, int]] = []
+    for c in model.contributions(index, reading.features):
+        if c.occurrence.name.startswith("s:"):
+            continue
+        span = (c.occurrence.first, c.occurrence.last)
+        if not any(a <= span[0] and span[1] <= b for a, b in spans):
+            spans = [s for s in spans if not (span[0] <= s[0] and s[1] <= span[1])] + [span]
+        if len(spans) >= EVIDENCE_SPANS:
+            break
+    out = []
+    for first, last in spans:
+        quoted, start, end = reading.parsed.quote(first, last)
+        out.append(Evidence(label, quoted, start, end))
+    return out
+
+
+def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
+    """Find the concepts and misconceptions ``text`` shows, with the words behind each.
+
+    A label is shown when the trained detector's probability reaches its threshold
+    (``model``: the bundled one unless given). Its evidence is the pattern rule's match
+    where one held for it, otherwise the words of its strongest features. Pure and
+    deterministic: no I/O, no clock. Labels come in vocabulary order; evidence in text
+    order, one entry per distinct span.
+    """
+    _check(text)
+    model = model or bundled()
+    reading = read(text)
+    probs = model.score(reading.features).probabilities
+    shown = {i for i, p in enumerate(probs) if p >= model.threshold[i]}
+    evidence: list[Evidence] = []
+    for i in sorted(shown):
+        by_rule = [h for h in reading.kept if h.label == model.labels[i]]
+        evidence += _hit_evidence(reading.parsed, by_rule) or _model_evidence(reading, model, i)
+    concepts, misconceptions = _split(model.labels[i] for i in shown)
+    return RationaleResult(
+        concepts,
+        misconceptions,
+        _ordered(evidence),
+        _ordered(_hit_evidence(reading.parsed, reading.withheld)),
+        {model.labels[i]: probs[i] for i in sorted(shown)},
     )
 
 

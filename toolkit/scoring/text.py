@@ -229,6 +229,39 @@ class Parsed:
         )
 
 
+def word_tags(parsed: Parsed) -> tuple[str, ...]:
+    """Each word's scope as one letter, for the trained detector's features.
+
+    ``U`` inside a hedge or a question; ``R`` inside someone else's view the writer has not
+    denied; ``C`` inside a hypothetical ``if`` clause; ``N`` negated (an odd number of
+    negation cues earlier in the clause, or a denied view); ``""`` asserted. The first that
+    applies wins, in that order. Cue words themselves take the scope they stand in.
+    """
+    tags: list[str] = []
+    refuted: dict[int, bool] = {}
+    for i in range(len(parsed.words)):
+        ci = parsed.clause_of[i]
+        clause = parsed.clauses[ci]
+        sentence = parsed.sentences[parsed.sentence_of[i]]
+        if sentence.question or parsed._count("hedge", clause.start, i):
+            tags.append("U")
+            continue
+        myth = parsed._count("myth", clause.start, i) > 0
+        reported = myth or parsed._count("report", clause.start, i) > 0
+        if reported and ci not in refuted:
+            refuted[ci] = myth or parsed._contradicted(sentence, ci)
+        denied = reported and refuted[ci]
+        if reported and not denied:
+            tags.append("R")
+        elif clause.conditional:
+            tags.append("C")
+        elif (parsed._count("neg", clause.start, i) % 2 == 1) != denied:
+            tags.append("N")
+        else:
+            tags.append("")
+    return tuple(tags)
+
+
 def _scan(text: str) -> tuple[list[Word], set[int], dict[int, bool]]:
     """Words, the word indices that open a clause, and those that open a sentence (→ '?')."""
     words: list[Word] = []

@@ -401,6 +401,29 @@ class Store:
             return [_row(r) for r in conn.execute(query).all()]
 
 
+    def moderated_rationales(self, cohort_id: int | None = None) -> list[dict[str, Any]]:
+        """Every override with the rationale it judged and its cohort, oldest first.
+
+        What a trainer's moderation teaches the detector: the text, the trainer's concepts
+        and misconceptions (None: as scored), the scored result, the cohort's code, when.
+        """
+        query = (
+            select(
+                t.overrides,
+                t.answers.c.rationale,
+                t.answers.c.result,
+                t.cohorts.c.code.label("cohort"),
+            )
+            .join(t.answers, t.overrides.c.answer_id == t.answers.c.id)
+            .join(t.attempts, t.answers.c.attempt_id == t.attempts.c.id)
+            .outerjoin(t.cohorts, t.attempts.c.cohort_id == t.cohorts.c.id)
+            .order_by(t.overrides.c.id)
+        )
+        if cohort_id is not None:
+            query = query.where(t.attempts.c.cohort_id == cohort_id)
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query).all()]
+
 def _aware(value: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; everything we store is UTC.
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

@@ -41,7 +41,7 @@ SPELLING = _pairs(
     "apropriate>appropriate appropiate>appropriate relevent>relevant relavant>relevant "
     "accross>across beleive>believe belive>believe thier>their tommorow>tomorrow "
     "tomorow>tomorrow infomation>information informaton>information pasword>password "
-    "secuirty>security recored>recorded recrod>record wellfare>welfare"
+    "secuirty>security recored>recorded recrod>record wellfare>welfare til>till"
 )
 SPELLING_SUFFIXES = (
     ("izations", "isations"),

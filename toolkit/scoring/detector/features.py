@@ -1,0 +1,163 @@
+"""Features of a rationale for the trained detector, each remembering the words it came from.
+
+A rationale becomes a set of named features (strings), built from the same reading of the
+text as the pattern rules (:func:`toolkit.scoring.text.parse`):
+
+- ``w:`` **word n-grams** (1–3 words, never across a sentence) over folded words, prefixed
+  by the scope of their last word (:func:`~toolkit.scoring.text.word_tags`): ``w:wait for
+  proof`` is asserted, ``w:N:wait for proof`` negated, ``w:R:…`` someone else's view,
+  ``w:U:…`` hedged or asked, ``w:C:…`` inside a hypothetical. A misconception's words in
+  a denied scope are different features from the same words asserted, so the model can
+  learn that only the asserted ones show the belief;
+- ``k:`` **word-class n-grams**: the same, with words replaced by their class where they
+  have one (``k:@family @consent``), so wording the corpus never used still shares features
+  with wording it did;
+- ``c:`` **character n-grams** (4 letters, inside words of 5 letters or more): typos and
+  inflections share most of them with the correct word;
+- ``r:`` / ``rw:`` / ``rx:`` **pattern rules**: a label's hand-written cue matched and
+  held (``r:``), was withheld as keyword stuffing (``rw:``), or matched only where it is
+  denied, hedged, asked or someone else's view (``rx:``, misconceptions only);
+- ``s:`` **shape**: a list of terms, a question, length band.
+
+Every occurrence keeps its first and last word so the words behind a label can be quoted.
+Pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from toolkit.scoring import rules
+from toolkit.scoring.detector.classes import word_class
+from toolkit.scoring.patterns.registry import registry
+from toolkit.scoring.text import Parsed, parse, word_tags
+
+NGRAM_MAX = 3
+CHAR_N = 4
+CHAR_MIN_WORD = 5
+# Words that, next to a class word in the same clause, change what it means ("need" consent,
+# consent "first", wait "until"): with the class words they make the clause-pair features.
+MODIFIERS = frozenset(
+    "must need needs have has got should always never only until till unless before first "
+    "without can not no allowed cannot wait if after everything all whole nothing already "
+    "surely probably their they someone else job place later straight".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One feature found in a text, at words ``first..last``."""
+
+    name: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One text as the detector sees it: the parse, the rules' verdicts, the features."""
+
+    parsed: Parsed
+    kept: list[rules.Hit]
+    withheld: list[rules.Hit]
+    mentions: list[rules.Hit]
+    features: list[Occurrence]
+
+
+def _ngrams(
+    prefix: str, tokens: Sequence[str], tags: Sequence[str], lo: int, hi: int
+) -> Iterable[Occurrence]:
+    for i in range(lo, hi):
+        for n in range(1, NGRAM_MAX + 1):
+            j = i + n - 1
+            if j >= hi:
+                break
+            tag = tags[j]
+            gram = " ".join(tokens[i : j + 1])
+            yield Occurrence(f"{prefix}{tag}:{gram}" if tag else f"{prefix}{gram}", i, j)
+
+
+def _class_ngrams(
+    tokens: Sequence[str], classes: Sequence[str | None], tags: Sequence[str], lo: int, hi: int
+) -> Iterable[Occurrence]:
+    """N-grams over words with classes substituted; only those holding at least one class."""
+    mixed = [c or t for t, c in zip(tokens, classes, strict=True)]
+    for occ in _ngrams("k:", mixed, tags, lo, hi):
+        if any(classes[k] for k in range(occ.first, occ.last + 1)):
+            yield occ
+
+
+def _pairs(
+    tokens: Sequence[str], classes: Sequence[str | None], tags: Sequence[str], lo: int, hi: int
+) -> Iterable[Occurrence]:
+    """Unordered pairs of key words (classes and modifiers) co-occurring in one clause."""
+    keys = [
+        (classes[i] or tokens[i], i)
+        for i in range(lo, hi)
+        if classes[i] or tokens[i] in MODIFIERS
+    ]
+    for a in range(len(keys)):
+        for b in range(a + 1, len(keys)):
+            (x, i), (y, j) = keys[a], keys[b]
+            if x == y:
+                continue
+            tag = tags[j]
+            first, second = (x, y) if x < y else (y, x)
+            name = f"p:{tag}:{first}+{second}" if tag else f"p:{first}+{second}"
+            yield Occurrence(name, i, j)
+
+
+def _char_ngrams(tokens: Sequence[str]) -> Iterable[Occurrence]:
+    for i, token in enumerate(tokens):
+        if len(token) < CHAR_MIN_WORD or not token.isalpha():
+            continue
+        padded = f"<{token}>"
+        for k in range(len(padded) - CHAR_N + 1):
+            yield Occurrence(f"c:{padded[k : k + CHAR_N]}", i, i)
+
+
+def _shape(parsed: Parsed, stuffed: bool) -> Iterable[Occurrence]:
+    last = max(len(parsed.words) - 1, 0)
+    words = len(parsed.words)
+    band = "tiny" if words < 6 else "short" if words < 20 else "mid" if words < 60 else "long"
+    yield Occurrence(f"s:len-{band}", 0, last)
+    if stuffed:
+        yield Occurrence("s:list", 0, last)
+    if any(s.question for s in parsed.sentences):
+        yield Occurrence("s:question", 0, last)
+
+
+def _rule_features(
+    kept: list[rules.Hit], withheld: list[rules.Hit], mentions: list[rules.Hit]
+) -> Iterable[Occurrence]:
+    for kind, hits in (("r", kept), ("rw", withheld), ("rx", mentions)):
+        for h in hits:
+            yield Occurrence(f"{kind}:{h.label}", h.quote_from, h.last)
+
+
+def read(text: str) -> Reading:
+    """Parse ``text``, run the pattern rules, and extract every feature occurrence."""
+    parsed = parse(text)
+    mentions: list[rules.Hit] = []
+    kept, withheld = rules.guard(parsed, rules.find(parsed, registry(), mentions))
+    features = extract(parsed, stuffed=bool(withheld))
+    features.extend(_rule_features(kept, withheld, mentions))
+    return Reading(parsed, kept, withheld, mentions, features)
+
+
+def extract(parsed: Parsed, stuffed: bool = False) -> list[Occurrence]:
+    """Every text feature occurrence (not the rules') in a parsed text."""
+    tokens = [w.norm for w in parsed.words]
+    tags = word_tags(parsed)
+    classes = [word_class(t) for t in tokens]
+    out: list[Occurrence] = []
+    for sent in parsed.sentences:
+        out.extend(_ngrams("w:", tokens, tags, sent.start, sent.end))
+        out.extend(_class_ngrams(tokens, classes, tags, sent.start, sent.end))
+    for clause in parsed.clauses:
+        out.extend(_pairs(tokens, classes, tags, clause.start, clause.end))
+    out.extend(_char_ngrams(tokens))
+    if parsed.words:
+        out.extend(_shape(parsed, stuffed))
+    return out
