@@ -9,9 +9,10 @@ Two readers look at every rationale, and both explain themselves:
   scoped word n-grams, word classes, character n-grams and the rules' verdicts, learned from
   rationales written by many authors and labelled by the rules of CASE_FORMAT §1.
 
-The detector decides: a label is shown when its model's confidence reaches the label's
-threshold. Its evidence is the rule's match where a rule held for the label, otherwise the
-words of the features that weighed most for it. :func:`analyse_rules` gives the pattern
+The detector decides (:mod:`toolkit.scoring.detector.decide`): a label is shown when its
+model's confidence reaches the label's threshold, and a belief and the concept that denies
+it are never shown together. A label's evidence is the rule's match where a rule held for it, otherwise the words of the
+features that weighed most for it. :func:`analyse_rules` gives the pattern
 rules' verdict alone, for comparison.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 
 from toolkit.errors import ResponseError
 from toolkit.scoring import rules
+from toolkit.scoring.detector.decide import decide
 from toolkit.scoring.detector.features import Reading, read
 from toolkit.scoring.detector.model import LinearModel, bundled
 from toolkit.scoring.patterns.registry import registry
@@ -120,9 +122,10 @@ def _model_evidence(reading: Reading, model: LinearModel, index: int) -> list[Ev
     label = model.labels[index]
     spans: list[tuple[int, int]] = []
     for c in model.contributions(index, reading.features):
-        if c.occurrence.name.startswith("s:"):
+        name, first, last = c.occurrence
+        if name.startswith("s:"):
             continue
-        span = (c.occurrence.first, c.occurrence.last)
+        span = (first, last)
         if not any(a <= span[0] and span[1] <= b for a, b in spans):
             spans = [s for s in spans if not (span[0] <= s[0] and s[1] <= span[1])] + [span]
         if len(spans) >= EVIDENCE_SPANS:
@@ -147,7 +150,7 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
     model = model or bundled()
     reading = read(text)
     probs = model.score(reading.features).probabilities
-    shown = {i for i, p in enumerate(probs) if p >= model.threshold[i]}
+    shown = decide(model.labels, probs, model.threshold)
     evidence: list[Evidence] = []
     for i in sorted(shown):
         by_rule = [h for h in reading.kept if h.label == model.labels[i]]

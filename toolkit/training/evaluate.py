@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from toolkit.scoring.rationale import RationaleResult, analyse, analyse_rules
 from toolkit.training.corpus import Example, all_labels
-from toolkit.training.fit import FitSettings, fit
+from toolkit.training.fit import FitSettings, export, featurize, fit_rows
 
 # Labels a reader could mistake for each other: the confusion table always lists these.
 CLOSE_PAIRS = (
@@ -112,16 +112,20 @@ def leave_one_author_out(
     progress: Callable[[str], None] | None = None,
 ) -> Evaluation:
     """Fit without each author in turn and score that author's rows (module docstring)."""
+    import numpy as np
+
     settings = settings or FitSettings()
-    authors = sorted({e.author for e in rows})
+    fz = featurize(rows, settings)
     model_tally, rules_tally = Tally(), Tally()
     per_author: dict[str, Tally] = {}
     misses: list[tuple[Example, RationaleResult]] = []
-    for author in authors:
+    for author in fz.authors:
         if progress:
             progress(author)
-        held = [e for e in rows if e.author == author]
-        model = fit([e for e in rows if e.author != author], settings)
+        held_rows = fz.author_rows(author)
+        others = np.setdiff1d(np.arange(len(rows)), held_rows)
+        model = export(fz, fit_rows(fz, others, settings), settings)
+        held = [rows[i] for i in held_rows]
         tally = per_author[author] = Tally()
         for e in held:
             found = analyse(e.text, model)
@@ -130,7 +134,7 @@ def leave_one_author_out(
             rules_tally.add(e.labels, _labels(analyse_rules(e.text)))
             if _labels(found) != set(e.labels):
                 misses.append((e, found))
-    return Evaluation(model_tally, rules_tally, per_author, authors, settings, misses)
+    return Evaluation(model_tally, rules_tally, per_author, fz.authors, settings, misses)
 
 
 def _pct(x: float) -> str:

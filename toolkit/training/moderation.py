@@ -18,6 +18,9 @@ from toolkit.training.corpus import Example
 from toolkit.workshop.moderation import latest_by_answer
 
 SELF_STUDY = "self-study"  # the author name for overrides of answers outside any cohort
+# A trainer's considered judgement of a real learner's words counts as much as this many
+# corpus rows when the detector is fitted (see toolkit.training.fit: row weights).
+WEIGHT = 10.0
 
 
 def _stamp(value: Any) -> str | None:
@@ -44,7 +47,12 @@ def examples_from(rows: Iterable[Mapping[str, Any]]) -> list[Example]:
                 text=text,
                 concepts=frozenset(row.get("concepts") or ()),
                 misconceptions=frozenset(misconceptions),
-                meta={"cohort": cohort, "date": _stamp(row.get("created_at")), "source": "moderation"},
+                meta={
+                    "cohort": cohort,
+                    "date": _stamp(row.get("created_at")),
+                    "source": "moderation",
+                    "weight": WEIGHT,
+                },
             )
         )
     return out

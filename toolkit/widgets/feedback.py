@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from toolkit.guidance import vocabulary
+from toolkit.scoring.report import from_rationale
 from toolkit.widgets.html import esc, markdown, tag, text_tag
 
 STEP_ID = re.compile(r"\bS(10|[1-9])\b")
@@ -44,13 +45,32 @@ def step_notes(step_ids: list[str]) -> str:
     return tag("ul", items, class_="ss-steps") if items else ""
 
 
-def misconception_notes(ids: list[str]) -> str:
-    """Each misconception named, with a kind correction."""
+QUOTES_PER_LABEL = 2  # the learner's own words shown behind one label
+
+
+def words_behind(result: Mapping[str, Any], label: str) -> str:
+    """The learner's words that showed ``label`` in their rationale, quoted (escaped), or ""."""
+    quotes = [
+        e["text"]
+        for e in result.get("evidence", [])
+        if e.get("id") == label and e.get("text") and from_rationale(e)
+    ]
+    shown = list(dict.fromkeys(quotes))[:QUOTES_PER_LABEL]
+    if not shown:
+        return ""
+    return " (you wrote " + ", ".join(f"“{esc(q)}”" for q in shown) + ")"
+
+
+def misconception_notes(ids: list[str], result: Mapping[str, Any] | None = None) -> str:
+    """Each misconception named, with the learner's words behind it and a kind correction."""
     vocab = vocabulary().misconceptions
     items = "".join(
         tag(
             "li",
-            text_tag("strong", vocab[m].name) + ": " + esc(vocab[m].correction or vocab[m].belief),
+            text_tag("strong", vocab[m].name)
+            + (words_behind(result, m) if result else "")
+            + ": "
+            + esc(vocab[m].correction or vocab[m].belief),
         )
         for m in ids
         if m in vocab
@@ -85,9 +105,13 @@ def decision_feedback(result: Mapping[str, Any]) -> str:
         tag("ul", "".join(text_tag("li", line) for line in lines)) if lines else "",
     ]
     if found:
-        names = ", ".join(concepts[c].name for c in found if c in concepts)
-        parts.append(text_tag("p", f"Your reasoning showed: {names}."))
-    parts.append(misconception_notes(list(result.get("misconceptions", []))))
+        items = "".join(
+            tag("li", text_tag("strong", concepts[c].name) + words_behind(result, c))
+            for c in found
+            if c in concepts
+        )
+        parts.append(text_tag("p", "Your reasoning showed:") + tag("ul", items, class_="ss-showed"))
+    parts.append(misconception_notes(list(result.get("misconceptions", [])), result))
     cited = steps_cited(lines)
     if cited:
         parts.append(text_tag("h5", "The guidance behind this"))

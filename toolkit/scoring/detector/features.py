@@ -17,7 +17,8 @@ text as the pattern rules (:func:`toolkit.scoring.text.parse`):
 - ``r:`` / ``rw:`` / ``rx:`` **pattern rules**: a label's hand-written cue matched and
   held (``r:``), was withheld as keyword stuffing (``rw:``), or matched only where it is
   denied, hedged, asked or someone else's view (``rx:``, misconceptions only);
-- ``s:`` **shape**: a list of terms, a question, length band.
+- ``s:`` **shape**: a list of terms (the rules' stuffing guard fired), no verb in any of
+  several clauses (a list, or a terse note), a question, length band.
 
 Every occurrence keeps its first and last word so the words behind a label can be quoted.
 Pure: no I/O, no clock.
@@ -45,13 +46,9 @@ MODIFIERS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Occurrence:
-    """One feature found in a text, at words ``first..last``."""
-
-    name: str
-    first: int
-    last: int
+# One feature found in a text: (name, first word, last word). A plain tuple: a text has
+# hundreds, and building them is most of the detector's time.
+Occurrence = tuple[str, int, int]
 
 
 @dataclass(frozen=True)
@@ -66,66 +63,85 @@ class Reading:
 
 
 def _ngrams(
-    prefix: str, tokens: Sequence[str], tags: Sequence[str], lo: int, hi: int
-) -> Iterable[Occurrence]:
+    out: list[Occurrence], prefix: str, tokens: Sequence[str], tags: Sequence[str], lo: int, hi: int
+) -> None:
+    """Append word 1..NGRAM_MAX-grams of ``tokens[lo:hi]``, tagged by their last word's scope."""
     for i in range(lo, hi):
-        for n in range(1, NGRAM_MAX + 1):
-            j = i + n - 1
-            if j >= hi:
-                break
+        gram = prefix[:-1]
+        sep = ":"
+        for j in range(i, min(i + NGRAM_MAX, hi)):
+            gram = f"{gram}{sep}{tokens[j]}"
+            sep = " "
             tag = tags[j]
-            gram = " ".join(tokens[i : j + 1])
-            yield Occurrence(f"{prefix}{tag}:{gram}" if tag else f"{prefix}{gram}", i, j)
+            out.append((f"{prefix}{tag}:{gram[len(prefix):]}" if tag else gram, i, j))
 
 
 def _class_ngrams(
-    tokens: Sequence[str], classes: Sequence[str | None], tags: Sequence[str], lo: int, hi: int
-) -> Iterable[Occurrence]:
+    out: list[Occurrence],
+    tokens: Sequence[str],
+    classes: Sequence[str | None],
+    tags: Sequence[str],
+    lo: int,
+    hi: int,
+) -> None:
     """N-grams over words with classes substituted; only those holding at least one class."""
-    mixed = [c or t for t, c in zip(tokens, classes, strict=True)]
-    for occ in _ngrams("k:", mixed, tags, lo, hi):
-        if any(classes[k] for k in range(occ.first, occ.last + 1)):
-            yield occ
+    for i in range(lo, hi):
+        gram = "k"
+        sep = ":"
+        has = False
+        for j in range(i, min(i + NGRAM_MAX, hi)):
+            cls = classes[j]
+            gram = f"{gram}{sep}{cls or tokens[j]}"
+            sep = " "
+            has = has or cls is not None
+            if has:
+                tag = tags[j]
+                out.append((f"k:{tag}:{gram[2:]}" if tag else gram, i, j))
 
 
 def _pairs(
-    tokens: Sequence[str], classes: Sequence[str | None], tags: Sequence[str], lo: int, hi: int
-) -> Iterable[Occurrence]:
+    out: list[Occurrence],
+    tokens: Sequence[str],
+    classes: Sequence[str | None],
+    tags: Sequence[str],
+    lo: int,
+    hi: int,
+) -> None:
     """Unordered pairs of key words (classes and modifiers) co-occurring in one clause."""
     keys = [
-        (classes[i] or tokens[i], i)
-        for i in range(lo, hi)
-        if classes[i] or tokens[i] in MODIFIERS
+        (classes[i] or tokens[i], i) for i in range(lo, hi) if classes[i] or tokens[i] in MODIFIERS
     ]
     for a in range(len(keys)):
+        x, i = keys[a]
         for b in range(a + 1, len(keys)):
-            (x, i), (y, j) = keys[a], keys[b]
+            y, j = keys[b]
             if x == y:
                 continue
             tag = tags[j]
             first, second = (x, y) if x < y else (y, x)
-            name = f"p:{tag}:{first}+{second}" if tag else f"p:{first}+{second}"
-            yield Occurrence(name, i, j)
+            out.append((f"p:{tag}:{first}+{second}" if tag else f"p:{first}+{second}", i, j))
 
 
-def _char_ngrams(tokens: Sequence[str]) -> Iterable[Occurrence]:
+def _char_ngrams(out: list[Occurrence], tokens: Sequence[str]) -> None:
     for i, token in enumerate(tokens):
         if len(token) < CHAR_MIN_WORD or not token.isalpha():
             continue
         padded = f"<{token}>"
-        for k in range(len(padded) - CHAR_N + 1):
-            yield Occurrence(f"c:{padded[k : k + CHAR_N]}", i, i)
+        out.extend((f"c:{padded[k : k + CHAR_N]}", i, i) for k in range(len(padded) - CHAR_N + 1))
 
 
 def _shape(parsed: Parsed, stuffed: bool) -> Iterable[Occurrence]:
     last = max(len(parsed.words) - 1, 0)
     words = len(parsed.words)
     band = "tiny" if words < 6 else "short" if words < 20 else "mid" if words < 60 else "long"
-    yield Occurrence(f"s:len-{band}", 0, last)
+    yield (f"s:len-{band}", 0, last)
     if stuffed:
-        yield Occurrence("s:list", 0, last)
+        yield ("s:list", 0, last)
+    clauses = [c for c in parsed.clauses if c.end > c.start]
+    if len(clauses) >= 2 and not any(c.predicated for c in clauses):
+        yield ("s:verbless", 0, last)
     if any(s.question for s in parsed.sentences):
-        yield Occurrence("s:question", 0, last)
+        yield ("s:question", 0, last)
 
 
 def _rule_features(
@@ -133,7 +149,7 @@ def _rule_features(
 ) -> Iterable[Occurrence]:
     for kind, hits in (("r", kept), ("rw", withheld), ("rx", mentions)):
         for h in hits:
-            yield Occurrence(f"{kind}:{h.label}", h.quote_from, h.last)
+            yield (f"{kind}:{h.label}", h.quote_from, h.last)
 
 
 def read(text: str) -> Reading:
@@ -153,11 +169,11 @@ def extract(parsed: Parsed, stuffed: bool = False) -> list[Occurrence]:
     classes = [word_class(t) for t in tokens]
     out: list[Occurrence] = []
     for sent in parsed.sentences:
-        out.extend(_ngrams("w:", tokens, tags, sent.start, sent.end))
-        out.extend(_class_ngrams(tokens, classes, tags, sent.start, sent.end))
+        _ngrams(out, "w:", tokens, tags, sent.start, sent.end)
+        _class_ngrams(out, tokens, classes, tags, sent.start, sent.end)
     for clause in parsed.clauses:
-        out.extend(_pairs(tokens, classes, tags, clause.start, clause.end))
-    out.extend(_char_ngrams(tokens))
+        _pairs(out, tokens, classes, tags, clause.start, clause.end)
+    _char_ngrams(out, tokens)
     if parsed.words:
         out.extend(_shape(parsed, stuffed))
     return out

@@ -30,7 +30,6 @@ from toolkit.scoring.detector.features import Occurrence
 
 FORMAT = "safeshare-detector"
 VERSION = 1
-RULE_PREFIXES = ("r:", "rw:", "rx:")
 
 
 class ModelFileError(ValueError):
@@ -38,18 +37,22 @@ class ModelFileError(ValueError):
 
 
 def is_rule(name: str) -> bool:
-    return name.startswith(RULE_PREFIXES)
+    """Rule features (``r:``, ``rw:``, ``rx:``) are the only names starting with ``r``."""
+    return name[0] == "r"
 
 
-def feature_values(names: Iterable[str], power: float = 0.5) -> dict[str, float]:
+def feature_values(
+    names: Iterable[str], power: float = 0.5, rule_value: float = 1.0
+) -> dict[str, float]:
     """Distinct feature names → the value each has in the linear model (see module doc).
 
-    Text features share ``n ** -power`` for ``n`` distinct text features; rule features are 1.
+    Text features share ``n ** -power`` for ``n`` distinct text features; rule features are
+    ``rule_value``.
     """
     distinct = set(names)
     text = [n for n in distinct if not is_rule(n)]
     scale = len(text) ** -power if text else 0.0
-    return {n: (1.0 if is_rule(n) else scale) for n in distinct}
+    return {n: (rule_value if is_rule(n) else scale) for n in distinct}
 
 
 @dataclass(frozen=True)
@@ -96,26 +99,55 @@ class LinearModel:
             for name, pairs in data["weights"].items()
         }
         self.power = float(data.get("power", 0.5))
+        self.rule_value = float(data.get("rule_value", 1.0))
+        # feature families the model was trained on (names before the first ':'); all if empty
+        self.families = tuple(f"{f}:" for f in data.get("families", ()))
         self.trained: dict[str, Any] = dict(data.get("trained", {}))
 
+    def values(self, occurrences: Sequence[Occurrence]) -> dict[str, float]:
+        """Each distinct feature's value in this model (see :func:`feature_values`)."""
+        names = (o[0] for o in occurrences)
+        if self.families:
+            names = (n for n in names if n.startswith(self.families))
+        return feature_values(names, self.power, self.rule_value)
+
     def score(self, occurrences: Sequence[Occurrence]) -> Scored:
-        """Scores and probabilities of every label for one text's features."""
+        """Scores and probabilities of every label for one text's features.
+
+        The hot path of the detector, so written out: one pass over the distinct names,
+        counting text features for the scale and keeping those the model weighs.
+        """
         totals = list(self.bias)
-        weights = self.weights
-        for name, value in feature_values((o.name for o in occurrences), self.power).items():
-            for i, w in weights.get(name, ()):
+        weights, families = self.weights, self.families
+        seen: set[str] = set()
+        text_features = 0
+        weighed: list[tuple[bool, tuple[tuple[int, float], ...]]] = []
+        for occ in occurrences:
+            name = occ[0]
+            if name in seen or (families and not name.startswith(families)):
+                continue
+            seen.add(name)
+            rule = name[0] == "r"
+            text_features += not rule
+            pairs = weights.get(name)
+            if pairs:
+                weighed.append((rule, pairs))
+        scale = text_features**-self.power if text_features else 0.0
+        for rule, pairs in weighed:
+            value = self.rule_value if rule else scale
+            for i, w in pairs:
                 totals[i] += w * value
         return Scored(tuple(totals), tuple(_sigmoid(t) for t in totals))
 
     def contributions(self, label: int, occurrences: Sequence[Occurrence]) -> list[Contribution]:
         """Each occurrence's positive contribution to one label, largest first."""
-        values = feature_values((o.name for o in occurrences), self.power)
+        values = self.values(occurrences)
         out = []
         for occ in occurrences:
-            for i, w in self.weights.get(occ.name, ()):
+            for i, w in self.weights.get(occ[0], ()):
                 if i == label and w > 0:
-                    out.append(Contribution(label, w * values[occ.name], occ))
-        out.sort(key=lambda c: (-c.amount, c.occurrence.first))
+                    out.append(Contribution(label, w * values[occ[0]], occ))
+        out.sort(key=lambda c: (-c.amount, c.occurrence[1]))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -126,6 +158,8 @@ class LinearModel:
             "bias": list(self.bias),
             "threshold": list(self.threshold),
             "power": self.power,
+            "rule_value": self.rule_value,
+            "families": [f[:-1] for f in self.families],
             "weights": {k: [list(p) for p in v] for k, v in self.weights.items()},
             "trained": self.trained,
         }

@@ -1,0 +1,95 @@
+"""Tests for toolkit.training.fit: what is trained is what the plain-Python scorer computes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from toolkit.scoring.detector.features import read
+from toolkit.scoring.detector.model import LinearModel, ModelFileError, parse_model
+from toolkit.scoring.rationale import analyse
+from toolkit.training.corpus import bundled_corpus
+from toolkit.training.fit import FitSettings, export, featurize, fit, fit_rows
+
+
+@pytest.fixture(scope="module")
+def small():
+    """Four authors' rows: enough to fit every label, quick to fit."""
+    rows = bundled_corpus()
+    keep = sorted({e.author for e in rows})[:4]
+    return [e for e in rows if e.author in keep]
+
+
+@pytest.fixture(scope="module")
+def fitted(small):
+    settings = FitSettings(prune=0.0)
+    fz = featurize(small, settings)
+    train = np.arange(len(small)) % 5 != 0
+    result = fit_rows(fz, np.flatnonzero(train), settings)
+    return small, fz, result, np.flatnonzero(~train), settings
+
+
+def test_plain_python_scores_equal_the_fitted_model(fitted):
+    """Does the exported model give the same probabilities as scikit-learn's fit, text by text?"""
+    rows, fz, result, held, settings = fitted
+    model = export(fz, result, settings)
+    expected = result.probabilities(fz, held)
+    for k, i in enumerate(held[:60]):
+        got = model.score(read(rows[i].text).features).probabilities
+        assert np.allclose(got, expected[k], atol=2e-3), rows[i].id
+
+
+def test_export_round_trips_through_json(fitted):
+    """Does a model written to JSON read back with the same weights, thresholds and labels?"""
+    rows, fz, result, held, settings = fitted
+    model = export(fz, result, settings)
+    again = parse_model(json.dumps(model.to_dict()))
+    assert again.labels == model.labels
+    assert again.threshold == model.threshold
+    assert again.weights == model.weights
+    text = rows[held[0]].text
+    assert analyse(text, again) == analyse(text, model)
+
+
+def test_training_rows_are_learnt(small):
+    """Does a model fitted on rows find most of their own labels (a sanity floor, not a score)?"""
+    model = fit(small, FitSettings())
+    hits = sum(
+        set(analyse(e.text, model).concepts) | set(analyse(e.text, model).misconceptions)
+        >= e.labels
+        for e in small[:100]
+    )
+    assert hits >= 80
+
+
+def test_pruning_drops_small_weights(fitted):
+    """Are weights under the prune size left out of the exported file?"""
+    rows, fz, result, held, settings = fitted
+    full = export(fz, result, settings)
+    pruned = export(fz, result, FitSettings(prune=0.5))
+    assert len(pruned.weights) < len(full.weights)
+    assert all(abs(w) >= 0.5 for pairs in pruned.weights.values() for _, w in pairs)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"format": "other"}, "not a safeshare-detector v1 file"),
+        ({"version": 99}, "not a safeshare-detector v1 file"),
+        ({"bias": [0.0]}, "one value per label"),
+    ],
+)
+def test_a_wrong_weights_file_is_refused_with_what_to_do(fitted, change, message):
+    """Is a weights file of another format, version or shape refused, naming the fix?"""
+    rows, fz, result, held, settings = fitted
+    data = {**export(fz, result, settings).to_dict(), **change}
+    with pytest.raises(ModelFileError, match=message):
+        LinearModel(data)
+
+
+def test_weights_that_are_not_json_are_refused():
+    """Is a corrupt weights file a clear error rather than a crash deep in scoring?"""
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        parse_model("{not json")

@@ -1,0 +1,60 @@
+"""From per-label probabilities to the labels shown: thresholds and contradictions.
+
+Two rules turn the model's probabilities into what the learner is told:
+
+1. **Thresholds.** A label is a candidate when its probability reaches the label's threshold;
+   below it the detector cannot stand behind the label, so it is not shown at all.
+2. **Contradictions.** A belief and the concept that denies it cannot both be shown: one
+   rationale does not both hold that consent is always needed and recognise that it is not.
+   Of such a pair (:data:`EXCLUSIVE`) only the label further above its threshold (in log-odds)
+   stays. In the labelled corpus no rationale carries both labels of any pair.
+
+Lists of terms (CASE_FORMAT §1, rule 3) need no rule of their own here: the corpus holds
+hundreds of them labelled as showing nothing, and the model learns from them (with the
+pattern rules' stuffing guard as a feature). A hard cap on "list-shaped" texts was tried and
+dropped: terse notes ("999, CPR, SW after.") look like lists and are reasoning.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+
+# A misconception and a concept that contradicts it (the belief and its denial).
+EXCLUSIVE = (
+    ("M-consent-always", "C-consent-not-basis"),
+    ("M-dp-barrier", "C-consent-not-basis"),
+    ("M-confidentiality-absolute", "C-consent-not-basis"),
+    ("M-no-record", "C-record-decision"),
+    ("M-share-everything", "C-minimum-necessary"),
+    ("M-wait-for-proof", "C-timely"),
+    ("M-wait-for-proof", "C-emergency-action"),
+    ("M-paperwork-first", "C-timely"),
+    ("M-paperwork-first", "C-emergency-action"),
+    ("M-tell-family-always", "C-withhold-notice-if-risk"),
+)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log(p / (1 - p))
+
+
+def decide(
+    labels: Sequence[str],
+    probabilities: Sequence[float],
+    thresholds: Sequence[float],
+) -> set[int]:
+    """Indices of the labels to show (see the module docstring for the two rules)."""
+    margin = {
+        i: _logit(p) - _logit(thresholds[i])
+        for i, p in enumerate(probabilities)
+        if p >= thresholds[i]
+    }
+    index = {label: i for i, label in enumerate(labels)}
+    for belief, denial in EXCLUSIVE:
+        a, b = index.get(belief), index.get(denial)
+        if a in margin and b in margin:
+            del margin[b if margin[a] >= margin[b] else a]
+    return set(margin)
