@@ -86,3 +86,23 @@ def test_a_blank_name_leaves_the_learner_pseudonymous(typed):
     from toolkit.app.journey import display_name
 
     assert display_name(typed) is None
+
+
+def test_an_over_long_rationale_is_refused_before_scoring(app, monkeypatch):
+    """Is an 8.9 MB rationale (the widget has no maximum) refused with the limit and its
+    length, before the detector sees it, with nothing stored and Submit still working?"""
+    from toolkit.scoring import report
+
+    app.start(Query(scenario=SCENARIO))
+    monkeypatch.setattr(report, "default_analyser", lambda: pytest.fail("scored"))
+    app.view.step.radio.value = "a"
+    app.view.rationale.text.value = "x" * 8_900_000
+    assert app.submit("d1") is None
+    assert "Your reasoning is 8,900,000 characters long; the limit is 5,000." in texts(app.widget)
+    assert app.store.answers(app.attempt["id"]) == [] and not app.view.submit.disabled
+    assert app.submit("d1", {"choice": "a", "rationale": "y" * 5_001}) is None
+    assert app.store.answers(app.attempt["id"]) == []
+
+    monkeypatch.undo()
+    app.view.rationale.text.value = "A risk of harm to the child, so I refer today."
+    assert app.submit("d1")["decision"] == "d1"

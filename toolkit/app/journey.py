@@ -21,7 +21,7 @@ from toolkit.errors import MissingEntry, SafeShareError
 from toolkit.guidance import vocabulary
 from toolkit.storage import Store
 from toolkit.widgets import feedback as fb
-from toolkit.widgets.decision import DecisionView
+from toolkit.widgets.decision import DecisionView, too_long
 from toolkit.widgets.html import esc, markdown, tag, text_tag
 
 log = logging.getLogger("safeshare.app.learner")
@@ -295,6 +295,12 @@ class LearnerApp:
                 self.view.say(missing, "error")
                 return None
             answer = self.view.answer()
+        # The page's widget has no maximum length: the limit is kept here, before scoring.
+        rationale = answer.get("rationale")
+        refusal = too_long(rationale) if isinstance(rationale, str) else None
+        if refusal:
+            self.view.say(refusal, "error")
+            return None
         trial = Player(
             player.scenario, {**{d: player.answers[d] for d in player.path}, decision_id: answer}
         )

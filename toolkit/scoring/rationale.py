@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.errors import ResponseError
+from toolkit.scoring.limits import rationale_too_long
 from toolkit.scoring.patterns import lexicon as lx
 from toolkit.scoring.patterns.registry import Cue, LabelRule, Registry, registry
 from toolkit.scoring.text import Parsed, parse
@@ -341,4 +342,6 @@ def rationale_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
                 f"line {number}: duplicate id {rid!r} (first on line {first_seen[rid]})"
             )
         first_seen[rid] = number
+        if too_long := rationale_too_long(text):
+            raise ResponseError(f'line {number}: "text" {too_long}; it is never cut')
         yield analyse(text).to_dict(rid)

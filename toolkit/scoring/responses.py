@@ -22,6 +22,7 @@ from toolkit.cases.rules import successors
 from toolkit.errors import ResponseError
 from toolkit.guidance import vocabulary
 from toolkit.guidance.vocabulary import TELL_FAMILY, TIMINGS
+from toolkit.scoring.limits import rationale_too_long
 
 TOP_FIELDS = {"scenario", "learner", "answers"}
 PLAN_FIELDS = (
@@ -185,6 +186,9 @@ def parse_answer(decision: Decision, raw: Mapping[str, Any]) -> Answer:
     rationale = raw.get("rationale")
     if rationale is not None and not isinstance(rationale, str):
         _fail(f"{where}: rationale must be text, not {rationale!r}")
+    too_long = rationale_too_long(rationale or "")
+    if too_long:
+        _fail(f"{where}: rationale {too_long}; shorten it (it is never cut)")
     return Answer(decision=decision.id, rationale=rationale, **parser(decision, raw[key]))
 
 
