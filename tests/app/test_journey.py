@@ -106,3 +106,19 @@ def test_an_over_long_rationale_is_refused_before_scoring(app, monkeypatch):
     monkeypatch.undo()
     app.view.rationale.text.value = "A risk of harm to the child, so I refer today."
     assert app.submit("d1")["decision"] == "d1"
+
+
+def test_a_plan_to_share_nothing_can_be_submitted(app):
+    """Can a learner submit "share nothing" (no boxes, no basis or condition) and get it
+    scored and stored, not "lawful_basis must be a non-empty string, not None"?"""
+    app.start(Query(scenario=SCENARIO))
+    app.submit("d1", {"choice": "b"})
+    app.submit("d1b", {"choice": "a"})
+    app._render_play()
+    app.view.step.timing.value = "not-needed"
+    app.view.step.tell_family.value = "no"
+    result = app.submit("d3")
+    assert result is not None, texts(app.widget)
+    assert result["plan"]["lawful_basis"] == {"points": 0.0, "max_points": 1.0, "given": None}
+    (stored,) = [a for a in app.store.answers(app.attempt["id"]) if a["decision_id"] == "d3"]
+    assert stored["answer"]["plan"]["condition"] is None

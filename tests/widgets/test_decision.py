@@ -37,3 +37,23 @@ def test_submitting_past_the_limit_is_missing_a_shorter_text():
     )
     view.rationale.text.value = "x" * RATIONALE_MAX_CHARS
     assert view.missing() is None
+
+
+def _plan_form():
+    decision = next(d for d in load_case(EXAMPLE).decisions if d.type == "share-plan")
+    return DecisionView(decision, 3)
+
+
+def test_a_share_nothing_plan_asks_only_when_and_whether_to_tell():
+    """With nothing ticked, does the form ask for timing and telling the family only, and
+    give a plan with no basis and no condition?"""
+    view = _plan_form()
+    assert view.missing() == "Choose when to share, whether to tell the family first."
+    view.step.timing.value = "not-needed"
+    view.step.tell_family.value = "no"
+    assert view.missing() is None
+    plan = view.answer()["plan"]
+    assert plan["items"] == plan["recipients"] == []
+    assert plan["lawful_basis"] is None and plan["condition"] is None
+    view.step.items["body-map"].value = True
+    assert view.missing() == "Choose a lawful basis, a condition first."

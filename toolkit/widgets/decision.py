@@ -178,7 +178,11 @@ class SharePlanForm:
                 *self.items.values(),
                 w.HTML("<h4>With whom?</h4>"),
                 *self.recipients.values(),
-                w.HTML("<h4>On what basis, when, and telling whom?</h4>"),
+                w.HTML(
+                    "<h4>On what basis, when, and telling whom?</h4><p class='ss-muted'>"
+                    "Sharing nothing? Tick nothing above and leave the basis and condition "
+                    "unchosen.</p>"
+                ),
                 self.basis,
                 self.condition,
                 self.timing,
@@ -203,18 +207,15 @@ class SharePlanForm:
 
     def missing(self) -> str | None:
         plan = self.answer()["plan"]
-        gaps = [
-            label
-            for label, key in [
-                ("a lawful basis", "lawful_basis"),
-                ("a condition", "condition"),
-                ("when to share", "timing"),
-                ("whether to tell the family", "tell_family"),
-            ]
-            if not plan[key]
+        asked = [
+            ("a lawful basis", "lawful_basis"),
+            ("a condition", "condition"),
+            ("when to share", "timing"),
+            ("whether to tell the family", "tell_family"),
         ]
         if not plan["items"] and not plan["recipients"]:
-            return None  # "share nothing" is a legitimate plan
+            asked = asked[2:]  # sharing nothing is a plan, and needs no basis or condition
+        gaps = [label for label, key in asked if not plan[key]]
         return f"Choose {', '.join(gaps)} first." if gaps else None
 
     def controls(self) -> list[w.Widget]:
