@@ -122,3 +122,17 @@ def test_a_plan_to_share_nothing_can_be_submitted(app):
     assert result["plan"]["lawful_basis"] == {"points": 0.0, "max_points": 1.0, "given": None}
     (stored,) = [a for a in app.store.answers(app.attempt["id"]) if a["decision_id"] == "d3"]
     assert stored["answer"]["plan"]["condition"] is None
+
+
+def test_a_rationale_with_a_nul_is_scored_as_it_is_stored(app):
+    """Is a rationale pasted with a NUL and control characters saved, and do its evidence
+    spans quote the text as stored (cleaned before scoring, not after)?"""
+    app.start(Query(scenario=SCENARIO))
+    typed = "\x00There is a risk of\x07 significant harm\r\nso I refer to the front door today."
+    result = app.submit("d1", {"choice": "a", "rationale": typed})
+    (stored,) = app.store.answers(app.attempt["id"])
+    text = stored["answer"]["rationale"]
+    assert text == "There is a risk of significant harm\nso I refer to the front door today."
+    assert result["evidence"] and all(
+        text[e["start"] : e["end"]] == e["text"] for e in result["evidence"] if "start" in e
+    )

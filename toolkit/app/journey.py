@@ -20,6 +20,7 @@ from toolkit.cases import Library, Scenario
 from toolkit.errors import MissingEntry, SafeShareError
 from toolkit.guidance import vocabulary
 from toolkit.storage import Store
+from toolkit.storage.clean import clean_json
 from toolkit.widgets import feedback as fb
 from toolkit.widgets.decision import DecisionView, too_long
 from toolkit.widgets.html import esc, markdown, tag, text_tag
@@ -295,6 +296,8 @@ class LearnerApp:
                 self.view.say(missing, "error")
                 return None
             answer = self.view.answer()
+        # What is scored is what is stored: text without the characters no database keeps.
+        answer = clean_json(answer)
         # The page's widget has no maximum length: the limit is kept here, before scoring.
         rationale = answer.get("rationale")
         refusal = too_long(rationale) if isinstance(rationale, str) else None
