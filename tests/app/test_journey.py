@@ -86,3 +86,122 @@ def test_a_blank_name_leaves_the_learner_pseudonymous(typed):
     from toolkit.app.journey import display_name
 
     assert display_name(typed) is None
+
+
+def test_an_over_long_rationale_is_refused_before_scoring(app, monkeypatch):
+    """Is an 8.9 MB rationale (the widget has no maximum) refused with the limit and its
+    length, before the detector sees it, with nothing stored and Submit still working?"""
+    from toolkit.scoring import report
+
+    app.start(Query(scenario=SCENARIO))
+    monkeypatch.setattr(report, "default_analyser", lambda: pytest.fail("scored"))
+    app.view.step.radio.value = "a"
+    app.view.rationale.text.value = "x" * 8_900_000
+    assert app.submit("d1") is None
+    assert "Your reasoning is 8,900,000 characters long; the limit is 5,000." in texts(app.widget)
+    assert app.store.answers(app.attempt["id"]) == [] and not app.view.submit.disabled
+    assert app.submit("d1", {"choice": "a", "rationale": "y" * 5_001}) is None
+    assert app.store.answers(app.attempt["id"]) == []
+
+    monkeypatch.undo()
+    app.view.rationale.text.value = "A risk of harm to the child, so I refer today."
+    assert app.submit("d1")["decision"] == "d1"
+
+
+def test_a_plan_to_share_nothing_can_be_submitted(app):
+    """Can a learner submit "share nothing" (no boxes, no basis or condition) and get it
+    scored and stored, not "lawful_basis must be a non-empty string, not None"?"""
+    app.start(Query(scenario=SCENARIO))
+    app.submit("d1", {"choice": "b"})
+    app.submit("d1b", {"choice": "a"})
+    app._render_play()
+    app.view.step.timing.value = "not-needed"
+    app.view.step.tell_family.value = "no"
+    result = app.submit("d3")
+    assert result is not None, texts(app.widget)
+    assert result["plan"]["lawful_basis"] == {"points": 0.0, "max_points": 1.0, "given": None}
+    (stored,) = [a for a in app.store.answers(app.attempt["id"]) if a["decision_id"] == "d3"]
+    assert stored["answer"]["plan"]["condition"] is None
+
+
+def test_a_rationale_with_a_nul_is_scored_as_it_is_stored(app):
+    """Is a rationale pasted with a NUL and control characters saved, and do its evidence
+    spans quote the text as stored (cleaned before scoring, not after)?"""
+    app.start(Query(scenario=SCENARIO))
+    typed = "\x00There is a risk of\x07 significant harm\r\nso I refer to the front door today."
+    result = app.submit("d1", {"choice": "a", "rationale": typed})
+    (stored,) = app.store.answers(app.attempt["id"])
+    text = stored["answer"]["rationale"]
+    assert text == "There is a risk of significant harm\nso I refer to the front door today."
+    assert result["evidence"] and all(
+        text[e["start"] : e["end"]] == e["text"] for e in result["evidence"] if "start" in e
+    )
+
+
+def _notice(app: LearnerApp) -> str:
+    return app.notice.value
+
+
+def _no_internal_ids(app: LearnerApp, *ids: object) -> None:
+    shown = texts(app.widget)
+    for word in ("attempt", "no answer", "no learner", "no cohort", *map(str, ids)):
+        assert word not in shown, f"{word!r} shown to the learner"
+
+
+def test_after_learner_forget_the_tab_says_plainly_to_start_again(app):
+    """After `learner forget`, does Submit in the open tab say in plain words what happened
+    and what to do (no "no answer to d2 in attempt 7"), and can the learner start again?"""
+    from toolkit.storage.personal import forget_learner
+
+    app.start(Query(scenario=SCENARIO))
+    app.submit("d1", {"choice": "b"})
+    app._render_play()
+    learner, attempt = app.learner["id"], app.attempt["id"]
+    forget_learner(app.store, learner)
+    assert app.submit("d1b", {"choice": "a"}) is None
+    assert "Your answers are no longer stored" in _notice(app)
+    assert "Choose a scenario to start again." in _notice(app)
+    _no_internal_ids(app, learner, f"attempt {attempt}", "d1b")
+    assert "Scenarios" in texts(app.widget) and app.learner is None
+
+    app.open_scenario(SCENARIO)
+    assert app.learner["id"] != learner and app.submit("d1", {"choice": "a"})
+
+
+def test_after_a_cohort_is_deleted_the_tab_says_plainly_to_start_again(app):
+    """After `cohort delete`, do Submit and Start in an open workshop tab say what to do,
+    and does starting again work on one's own?"""
+    cohort = app.store.add_cohort("Room 1", [SCENARIO])
+    app.start(Query(session=cohort["code"], scenario=SCENARIO))
+    app.submit("d1", {"choice": "a"})
+    app._render_play()
+    app.store.remove_cohort(cohort["code"])
+    assert app.submit("d2", {"choices": ["a"]}) is None
+    assert "the workshop was deleted" in _notice(app)
+    _no_internal_ids(app, cohort["code"])
+    assert app.cohort is None
+
+    app.open_scenario(SCENARIO)
+    assert app.learner["cohort_id"] is None and app.player.position == "d1"
+
+
+def test_starting_with_a_stale_learner_says_plainly_to_start_again(app):
+    """If the learner was erased while the list was open, does Start say so plainly?"""
+    from toolkit.storage.personal import forget_learner
+
+    app.start(Query(scenario=SCENARIO))
+    forget_learner(app.store, app.learner["id"])
+    app.show_picker()
+    app.open_scenario(SCENARIO)
+    assert "Your answers are no longer stored" in _notice(app)
+    assert app.player is None
+
+
+def test_a_deleted_workshops_link_offers_the_list(app):
+    """Does the join link of a deleted workshop say so plainly and still offer the list?"""
+    cohort = app.store.add_cohort("Room 1", [SCENARIO])
+    app.store.remove_cohort(cohort["code"])
+    app.start(Query(session=cohort["code"]))
+    assert "That workshop code was not recognised" in _notice(app)
+    _no_internal_ids(app, cohort["code"])
+    assert "Scenarios" in texts(app.widget)

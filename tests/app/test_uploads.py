@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
+from tests.cases import hostile_sheets as hostile
 from toolkit.app import uploads
 from toolkit.app.uploads import display_name, first_upload, review_from_upload
 from toolkit.cases import load_case
@@ -135,3 +137,64 @@ def test_odd_names_are_read_safely():
 def test_first_upload(value, expected):
     """Is the first file of a FileUpload value taken, and anything else ignored?"""
     assert first_upload(value) == expected
+
+
+# --- hostile files (issue 15, finding 1) ------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_declared_dimension_upload_reads_its_three_rows(tmp_path):
+    """Does a 1.7 KB workbook claiming A1:XFD1048576 upload as its two events, at once?"""
+    path = hostile.declared_dimension_xlsx(tmp_path / "dimension.xlsx")
+    started = time.monotonic()
+    review = review_from_upload("dimension.xlsx", path.read_bytes())
+    assert [e.id for e in review.chronology] == ["ev1", "ev2"]
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (hostile.wide_rows_xlsx, "the sheets hold more than 200,000 cells"),
+        (hostile.huge_shared_strings_xlsx, "the workbook unpacks to 60 MB of XML"),
+        (hostile.wide_csv, "more than 200,000 cells"),
+    ],
+    ids=lambda value: getattr(value, "__name__", None),
+)
+def test_hostile_uploads_are_refused_in_words(tmp_path, make, message):
+    """Is each memory-exhausting upload refused with a sentence naming the uploaded file?"""
+    suffix = ".csv" if make.__name__.endswith("csv") else ".xlsx"
+    content = make(tmp_path / f"made{suffix}").read_bytes()
+    assert len(content) <= uploads.MAX_UPLOAD_BYTES
+    with pytest.raises(CaseFileError) as caught:
+        review_from_upload(f"hostile{suffix}", content)
+    [problem] = caught.value.problems
+    assert problem.file == f"hostile{suffix}"
+    assert message in problem.message and "save the chronology on its own" in problem.message
+
+
+def test_an_upload_is_parsed_once_in_a_confined_child(monkeypatch):
+    """Are the agencies sheet and the chronology read from one parse, in the child process?"""
+    from toolkit.cases import chronology_io
+
+    calls = []
+    real = chronology_io.read_tables_confined
+    monkeypatch.setattr(chronology_io, "read_tables", lambda *a: pytest.fail("in-process"))
+    monkeypatch.setattr(
+        chronology_io, "read_tables_confined", lambda *a: calls.append(a) or real(*a)
+    )
+    content = (CHRONOLOGIES / "rv-neglect-jigsaw.xlsx").read_bytes()
+    review = review_from_upload("rv-neglect-jigsaw.xlsx", content)
+    assert len(calls) == 1 and review.agencies and review.chronology
+
+
+def test_problems_stop_at_the_cap(tmp_path):
+    """Does a file with 2,000 faults list the first hundred or so, then say there are more?"""
+    content = hostile.many_bad_rows_csv(tmp_path / "bad.csv").read_bytes()
+    with pytest.raises(CaseFileError) as caught:
+        review_from_upload("bad.csv", content)
+    problems = caught.value.problems
+    assert 100 <= len(problems) <= 110
+    [more] = [p for p in problems if p.field == "file"]
+    assert more.message == "more than 100 problems; fix these and read the file again"

@@ -65,6 +65,24 @@ KEYBOARD_ANSWERS = [
     {"decision": "d4", "choice": "a"},
 ]
 
+# Sharing nothing (issue 15): d1=b → d1b → d3 with no boxes ticked and no basis or condition.
+SHARE_NOTHING_ANSWERS = [
+    {"decision": "d1", "choice": "b"},
+    {"decision": "d1b", "choice": "a"},
+    {
+        "decision": "d3",
+        "plan": {
+            "items": [],
+            "recipients": [],
+            "lawful_basis": None,
+            "condition": None,
+            "timing": "not-needed",
+            "tell_family": "no",
+            "record": True,
+        },
+    },
+]
+
 # Another branch, by mouse: d1=b → d1b → d3 → d4=b → e-harmed; reloaded after two answers.
 MOUSE_ANSWERS = [
     {"decision": "d1", "choice": "b", "rationale": HOSTILE},
@@ -127,10 +145,11 @@ def plan_labels(scenario, decision_id: str, plan: dict[str, Any]) -> dict[str, A
     """The visible label of every control a share-plan answer touches."""
     spec, vocab = scenario.decision(decision_id).plan, vocabulary()
     texts = {c.id: c.text for c in [*spec.items, *spec.recipients]}
+    basis, condition = plan["lawful_basis"], plan["condition"]  # null in a share-nothing plan
     return {
         "boxes": [texts[k] for k in [*plan["items"], *plan["recipients"]]],
-        "basis": vocab.bases[plan["lawful_basis"]].name,
-        "condition": vocab.conditions[plan["condition"]].name,
+        "basis": vocab.bases[basis].name if basis else None,
+        "condition": vocab.conditions[condition].name if condition else None,
         "timing": TIMING_LABELS[plan["timing"]],
         "tell_family": TELL_FAMILY_LABELS[plan["tell_family"]],
         "record": plan["record"],
@@ -200,8 +219,10 @@ def mouse_answer(page, scenario, answer: dict[str, Any]) -> None:
         labels = plan_labels(scenario, decision, answer["plan"])
         for text in labels["boxes"]:
             page.get_by_role("checkbox", name=text, exact=True).click()
-        page.get_by_label("Article 6 lawful basis").select_option(label=labels["basis"])
-        page.get_by_label("Special category condition").select_option(label=labels["condition"])
+        if labels["basis"]:
+            page.get_by_label("Article 6 lawful basis").select_option(label=labels["basis"])
+        if labels["condition"]:
+            page.get_by_label("Special category condition").select_option(label=labels["condition"])
         page.get_by_role("radio", name=labels["timing"], exact=True).click()
         page.get_by_role("radio", name=labels["tell_family"], exact=True).click()
         if labels["record"]:
@@ -387,3 +408,27 @@ def test_hostile_rationale_is_only_text(learner_app, app_page, scenario):
     assert page.locator(".ss-app img, .ss-app script").count() == 0
     box = page.get_by_role("textbox", name="Your reasoning")
     assert box.input_value() == HOSTILE
+
+
+def test_a_plan_to_share_nothing_is_submitted(learner_app, app_page, scenario, tmp_path):
+    """Can a learner tick nothing, choose "Sharing is not needed", leave the basis and
+    condition unchosen and submit: stored as given, scored as `safeshare score` scores it?"""
+    page = app_page
+    h.open_app(page, f"{learner_app.url}?scenario={SCENARIO_ID}", "Decision 1")
+    code = h.resume_code(page)
+    shown = []
+    for number, answer in enumerate(SHARE_NOTHING_ANSWERS, start=1):
+        mouse_answer(page, scenario, answer)
+        page.get_by_role("button", name="Next decision").wait_for()
+        shown.append(h.last_points(page))
+        if number < len(SHARE_NOTHING_ANSWERS):
+            page.get_by_role("button", name="Next decision").click()
+            h.wait_heading(page, f"Decision {number + 1}")
+    assert page.locator(".ss-decision .ss-error").count() == 0
+    attempt, in_db = stored(learner_app.database_url, code)
+    assert_stored_once(in_db, SHARE_NOTHING_ANSWERS)
+    report = safeshare_score(tmp_path, attempt["learner"], SHARE_NOTHING_ANSWERS)
+    expected = [(round(d["points"], 1), round(d["max_points"], 1)) for d in report["decisions"]]
+    assert shown == expected
+    plan = report["decisions"][-1]["plan"]
+    assert plan["lawful_basis"]["given"] is None and plan["items"]["points"] == 0

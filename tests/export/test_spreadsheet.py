@@ -91,3 +91,20 @@ def test_sheet_names_are_legal_and_unique():
     assert len(first) == 31
     second = sheet_name(long, {first})
     assert len(second) == 31 and second.endswith("(2)")
+
+
+def test_a_cell_too_long_for_xlsx_says_it_was_cut():
+    """Is a 40,000-character text cut to the 32,767 an XLSX cell holds, saying so at its end,
+    while the CSV keeps every character?"""
+    text = "=" + "a" * 39_999
+    frame = pd.DataFrame({"rationale": [text, "short"]})
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx({"answers": frame}))).active
+    cut = sheet["A2"].value
+    assert len(cut) == 32_767 and cut.startswith("'=aaa")
+    assert cut.endswith(
+        "[…cut here: 40,001 characters in all, more than a spreadsheet cell holds; "
+        "the CSV export has the whole text]"
+    )
+    assert sheet["A3"].value == "short"
+    back = pd.read_csv(io.BytesIO(to_csv(frame)), encoding="utf-8-sig")
+    assert back.loc[0, "rationale"] == "'" + text

@@ -123,3 +123,41 @@ def test_branch_taken_by_the_learners_choice(scenario):
 def test_leads_to(scenario, decision, choice, target):
     """Does each way out lead where the scenario says (option next, decision next, following)?"""
     assert leads_to(scenario, decision, choice) == target
+
+
+def _plan_answer(**plan):
+    base = {
+        "items": [],
+        "recipients": [],
+        "lawful_basis": None,
+        "condition": None,
+        "timing": "not-needed",
+        "tell_family": "no",
+        "record": True,
+    }
+    answers = [
+        {"decision": "d1", "choice": "b"},
+        {"decision": "d1b", "choice": "a"},
+        {"decision": "d3", "plan": {**base, **plan}},
+    ]
+    return {"scenario": "sc-nursery-bruising", "answers": answers}
+
+
+def test_a_plan_sharing_nothing_needs_no_basis_or_condition(scenario):
+    """Is a plan with no items and no recipients taken with a null basis and condition?"""
+    parsed = parse_responses(scenario, _plan_answer())
+    plan = parsed.answers[-1].plan
+    assert (plan.lawful_basis, plan.condition, plan.shares_nothing) == (None, None, True)
+    named = parse_responses(scenario, _plan_answer(lawful_basis="public-task"))
+    assert named.answers[-1].plan.lawful_basis == "public-task"
+
+
+@pytest.mark.parametrize("shared", [{"items": ["body-map"]}, {"recipients": ["csc"]}])
+def test_a_plan_that_shares_still_needs_a_basis(scenario, shared):
+    """Does a plan sharing anything still need its basis, with a one-line reason?"""
+    with pytest.raises(ResponseError) as caught:
+        parse_responses(scenario, _plan_answer(**shared))
+    assert str(caught.value) == (
+        "decision 'd3' plan lawful_basis must be given when the plan shares something "
+        "(null only when it shares no items with no recipients)"
+    )

@@ -157,3 +157,43 @@ def test_field_evidence_follows_the_mark():
     }
     quarter = FieldMark("items", 0.25, ("S2", "S7"), "", [])
     assert [(e.step, e.weight) for e in quarter.evidence("x")] == [("S2", -0.5), ("S7", -0.5)]
+
+
+SHARE_NOTHING = PlanAnswer(
+    items=(),
+    recipients=(),
+    lawful_basis=None,
+    condition=None,
+    timing="not-needed",
+    tell_family="no",
+    record=True,
+)
+NOTHING_NEEDED = SharePlan.model_validate(
+    {
+        **PLAN.model_dump(),
+        "items": [{"id": "notes", "text": "Dated notes", "needed": False}],
+        "recipients": [{"id": "csc", "text": "Front door", "needed": False}],
+        "timing": "not-needed",
+        "tell_family": "no",
+    }
+)
+
+
+def test_sharing_nothing_where_sharing_is_needed_is_wrong_field_by_field():
+    """Does a plan that shares nothing (no basis, no condition) score 0 for what, whom, basis
+    and condition where the key shares, saying a basis would have been needed?"""
+    marks = mark_plan(PLAN, SHARE_NOTHING, "d3")
+    points = {name: d["points"] for name, d in marks.detail["plan"].items()}
+    assert points["items"] == points["recipients"] == 0
+    assert points["lawful_basis"] == points["condition"] == 0
+    assert marks.detail["plan"]["lawful_basis"]["given"] is None
+    basis_line = next(line for line in marks.feedback if line.startswith("Lawful basis"))
+    assert "you shared nothing, so you gave none; sharing is needed here" in basis_line
+    assert "Legitimate interests" in basis_line
+
+
+def test_sharing_nothing_where_nothing_is_needed_is_right():
+    """Where the key itself shares nothing, does the same plan earn every field?"""
+    marks = mark_plan(NOTHING_NEEDED, SHARE_NOTHING, "d3")
+    assert marks.points == PLAN_MAX
+    assert any("none is needed, as nothing is shared" in line for line in marks.feedback)

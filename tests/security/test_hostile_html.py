@@ -21,6 +21,7 @@ import pytest
 
 from toolkit.app.journey import LearnerApp, _summary_page
 from toolkit.cases import load_case, load_library
+from toolkit.scoring.limits import RATIONALE_MAX_CHARS
 from toolkit.storage import open_store
 from toolkit.widgets import feedback as fb
 from toolkit.widgets.decision import DecisionView
@@ -151,7 +152,9 @@ def test_learner_app_keeps_cohort_names_rationales_and_trainer_notes_inert(tmp_p
     assert ATTACKS[1] in "".join(inert(h, allowed={"style"}) for h in app_html(app.widget))
 
     app.open_scenario("sc-hostile-text")
-    app.submit("d1", {"choice": "a", "rationale": LONG})
+    assert app.submit("d1", {"choice": "a", "rationale": LONG}) is None  # over the limit
+    assert "Your reasoning is 100,000 characters long" in app.view.message.value
+    app.submit("d1", {"choice": "a", "rationale": LONG[:RATIONALE_MAX_CHARS]})
     app.submit("d2", {"choice": "a"})
     app.submit("d3", {"choice": "a"})
     first = store.answers(app.attempt["id"])[0]
@@ -165,7 +168,7 @@ def test_learner_app_keeps_cohort_names_rationales_and_trainer_notes_inert(tmp_p
     (download,) = [a["href"] for t, a in link.tags if t == "a" and "download" in a]
     page = base64.b64decode(download.split(",", 1)[1]).decode()
     assert ATTACKS[0] + ATTACKS[2] in inert(page, allowed={"meta", "style"})
-    assert store.answers(app.attempt["id"])[0]["rationale"] == LONG
+    assert store.answers(app.attempt["id"])[0]["rationale"] == LONG[:RATIONALE_MAX_CHARS]
     store.close()
 
 

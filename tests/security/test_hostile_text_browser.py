@@ -2,8 +2,9 @@
 
 The learner joins a cohort whose name is a script, plays `sc-hostile-text` (every author's
 field carries script tags, event handlers and javascript: links, each setting
-window.__pwned) and types a 100,000-character rationale of markup. After every screen the
-test asks the page whether anything ran, and checks the payloads are visible as text.
+window.__pwned) and types a 100,000-character rationale of markup, which is refused as over
+the limit, then the same markup cut to the limit, which is saved. After every screen the test
+asks the page whether anything ran, and checks the payloads are visible as text.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import pytest
 
 from tests.security.conftest import HOSTILE_SCENARIO
+from toolkit.scoring.limits import RATIONALE_MAX_CHARS
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(400)]
 COHORT_NAME = '<img src=x onerror="window.__pwned=\'cohort\'"><script>alert("cohort")</script>'
@@ -80,6 +82,11 @@ def test_hostile_text_renders_as_text_and_never_runs(hostile_server, hostile_sto
     page.get_by_role("radio", name=re.compile("Share now$")).check()
     page.get_by_role("textbox").fill(RATIONALE)
     page.get_by_role("button", name="Submit answer").click()
+    page.get_by_text("Your reasoning is 100,000 characters long").wait_for(timeout=WAIT)
+    assert "100,000 of 5,000 characters: too long" in visible(page)
+    assert_inert(page, "over the limit")
+    page.get_by_role("textbox").fill(RATIONALE[:RATIONALE_MAX_CHARS])
+    page.get_by_role("button", name="Submit answer").click()
     page.get_by_text("Answer saved.").wait_for(timeout=WAIT)
     assert '<script>window.__pwned="feedback-a"</script>Feedback A (S5)' in visible(page)
     assert_inert(page, "feedback")
@@ -94,4 +101,5 @@ def test_hostile_text_renders_as_text_and_never_runs(hostile_server, hostile_sto
     learner = hostile_store.cohort_learners(cohort["id"])[0]
     (attempt,) = hostile_store.attempts(learner["id"])
     first = hostile_store.answers(attempt["id"])[0]
-    assert first["rationale"] == RATIONALE.strip(), "the rationale is stored as typed"
+    stored = RATIONALE[:RATIONALE_MAX_CHARS].strip()
+    assert first["rationale"] == stored, "the rationale is stored as typed"

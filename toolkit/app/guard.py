@@ -12,7 +12,7 @@ import functools
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +90,14 @@ def _parent_type(shell: Any) -> str | None:
     return header.get("msg_type") if isinstance(header, dict) else None
 
 
-def guarded(show_error: Callable[[str], None]) -> Callable:
-    """Decorate a callback: SafeShareErrors show their message; anything else a plain apology."""
+def guarded(
+    show_error: Callable[[str], None], plain: Mapping[type[SafeShareError], str] | None = None
+) -> Callable:
+    """Decorate a callback: SafeShareErrors show their message; anything else a plain apology.
+
+    ``plain`` maps kinds of SafeShareError whose own text is not for this page (the store's
+    MissingEntry names internal ids) to the words to show instead.
+    """
 
     def decorate(callback: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(callback)
@@ -100,7 +106,8 @@ def guarded(show_error: Callable[[str], None]) -> Callable:
                 return callback(*args, **kwargs)
             except SafeShareError as exc:
                 log.info("refused: %s", exc)
-                show_error(str(exc))
+                instead = (text for kind, text in (plain or {}).items() if isinstance(exc, kind))
+                show_error(next(instead, str(exc)))
             except Exception:  # noqa: BLE001 - the learner must never see a traceback
                 log.exception("callback %s failed", callback.__name__)
                 show_error(UNEXPECTED)

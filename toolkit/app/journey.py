@@ -8,20 +8,22 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from toolkit.app.guard import guarded
+from toolkit.app import guard
 from toolkit.app.identity import Query
 from toolkit.app.player import Player
 from toolkit.cases import Library, Scenario
 from toolkit.errors import MissingEntry, SafeShareError
 from toolkit.guidance import vocabulary
 from toolkit.storage import Store
+from toolkit.storage.clean import clean_json
 from toolkit.widgets import feedback as fb
-from toolkit.widgets.decision import DecisionView
+from toolkit.widgets.decision import DecisionView, too_long
 from toolkit.widgets.html import esc, markdown, tag, text_tag
 
 log = logging.getLogger("safeshare.app.learner")
@@ -31,7 +33,22 @@ SAVE_FAILED = (
 )
 
 
+# After a cohort is deleted or a learner erased, an open tab's records are gone. The store's
+# own words name ids ("no answer to d2 in attempt 7"); the learner is told what to do instead.
+GONE = (
+    "Your answers are no longer stored: the workshop was deleted, or your answers were erased "
+    "on request. Choose a scenario to start again."
+)
+UNKNOWN_WORKSHOP = (
+    "That workshop code was not recognised (the workshop may have ended). Check it with your "
+    "trainer, or choose a scenario to work on your own."
+)
 NAME_MAX = 40
+
+
+def guarded(show: Callable[[str], None]) -> Callable:
+    """The app's guard (``toolkit.app.guard``), telling a missing record in plain words."""
+    return guard.guarded(show, plain={MissingEntry: GONE})
 
 
 def display_name(text: str) -> str | None:
@@ -101,7 +118,11 @@ class LearnerApp:
 
     def _start(self, query: Query) -> None:
         if query.session:
-            self.cohort = self.store.find_cohort(query.session)
+            try:
+                self.cohort = self.store.find_cohort(query.session)
+            except MissingEntry:
+                self.show_picker()
+                raise SafeShareError(UNKNOWN_WORKSHOP) from None
             if self.cohort["closed"]:
                 self.cohort = None
                 raise SafeShareError(
@@ -204,11 +225,15 @@ class LearnerApp:
         scenario = self._offered().get(scenario_id)
         if scenario is None:
             raise SafeShareError("That scenario is not available here.")
-        if self.learner is None:
-            code = self.cohort["code"] if self.cohort else None
-            name = display_name(self.name_box.value) if code else None
-            self.learner = self.store.learner(cohort_code=code, display_name=name)
-        self.attempt = self.store.open_attempt(self.learner["id"], scenario.id)
+        try:
+            if self.learner is None:
+                code = self.cohort["code"] if self.cohort else None
+                name = display_name(self.name_box.value) if code else None
+                self.learner = self.store.learner(cohort_code=code, display_name=name)
+            self.attempt = self.store.open_attempt(self.learner["id"], scenario.id)
+        except (MissingEntry, IntegrityError):  # the learner or cohort was deleted meanwhile
+            self._records_gone()
+            return
         stored = {
             a["decision_id"]: _strip(a["answer"]) for a in self.store.answers(self.attempt["id"])
         }
@@ -295,6 +320,14 @@ class LearnerApp:
                 self.view.say(missing, "error")
                 return None
             answer = self.view.answer()
+        # What is scored is what is stored: text without the characters no database keeps.
+        answer = clean_json(answer)
+        # The page's widget has no maximum length: the limit is kept here, before scoring.
+        rationale = answer.get("rationale")
+        refusal = too_long(rationale) if isinstance(rationale, str) else None
+        if refusal:
+            self.view.say(refusal, "error")
+            return None
         trial = Player(
             player.scenario, {**{d: player.answers[d] for d in player.path}, decision_id: answer}
         )
@@ -308,6 +341,9 @@ class LearnerApp:
             log.exception("saving an answer failed")
             self.view.say(SAVE_FAILED, "error")
             return None
+        except MissingEntry:  # the attempt was deleted under this tab
+            self._records_gone()
+            return None
         # A retried submit (another tab, a dropped connection) keeps the first stored answer.
         answer, result = _strip(stored["answer"]), stored["result"]
         player.answer(decision_id, answer)
@@ -315,6 +351,16 @@ class LearnerApp:
             self.store.finish_attempt(self.attempt["id"], player.position)
         self._show_feedback(result)
         return result
+
+    def _records_gone(self) -> None:
+        """This tab's learner or attempt is no longer stored: back to the list, said plainly."""
+        log.info("learner %s: records gone, starting afresh", (self.learner or {}).get("id"))
+        self.learner = self.attempt = self.player = None
+        if self.cohort:
+            found = [c for c in self.store.list_cohorts() if c["id"] == self.cohort["id"]]
+            self.cohort = found[0] if found and not found[0]["closed"] else None
+        self.show_picker()
+        self.error(GONE)
 
     def _show_feedback(self, result: dict[str, Any]) -> None:
         self.view.lock()

@@ -1,9 +1,11 @@
 """A chronology spreadsheet uploaded in the browser, turned into a review the app can analyse.
 
 The readers in ``toolkit.cases.chronology_io`` work on paths, so the uploaded bytes are written
-to a private temporary folder under a cleaned-up copy of their name and read from there. Every
-problem is then re-labelled with the name the reviewer uploaded, never the temporary path:
-a reviewer fixes ``chronology.xlsx:7: date: …``, not a file they have never seen.
+to a private temporary folder under a cleaned-up copy of their name and read from there, once,
+by a child process under memory and time limits (a hostile workbook can cost the reviewer's
+kernel nothing). Every problem is then re-labelled with the name the reviewer uploaded, never
+the temporary path: a reviewer fixes ``chronology.xlsx:7: date: …``, not a file they have
+never seen.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import Any
 
-from toolkit.cases.chronology_io import READERS, read_agencies, read_chronology
-from toolkit.cases.model import Agency, Review, ReviewEvent
+from toolkit.cases.chronology_io import read_workbook
+from toolkit.cases.model import Review
+from toolkit.cases.sheets import READERS
 from toolkit.errors import CaseFileError
 from toolkit.problems import Problem
 from toolkit.review import adhoc_review
@@ -47,26 +50,6 @@ def _refuse(name: str, message: str) -> CaseFileError:
     return CaseFileError([Problem(name, 0, "file", message)])
 
 
-def _read(path: Path) -> tuple[list[Agency], list[ReviewEvent], list[Problem]]:
-    """Agencies and events, with the problems of both sheets found in one pass.
-
-    A fault in the file itself (not a workbook at all) is found by both readers; it is
-    reported once.
-    """
-    agencies: list[Agency] = []
-    events: list[ReviewEvent] = []
-    problems: list[Problem] = []
-    try:
-        agencies = read_agencies(path)
-    except CaseFileError as exc:
-        problems += exc.problems
-    try:
-        events = read_chronology(path, agencies=[a.id for a in agencies] or None)
-    except CaseFileError as exc:
-        problems += exc.problems
-    return agencies, events, list(dict.fromkeys(problems))
-
-
 def review_from_upload(name: str, content: bytes) -> Review:
     """Read an uploaded CSV or XLSX chronology into a review around its events.
 
@@ -87,9 +70,10 @@ def review_from_upload(name: str, content: bytes) -> Review:
     with tempfile.TemporaryDirectory(prefix="safeshare-upload-") as folder:
         path = Path(folder) / _safe_filename(name)
         path.write_bytes(content)
-        agencies, events, problems = _read(path)
-    if problems:
-        raise CaseFileError(_relabel(problems, path, shown))
+        try:
+            agencies, events = read_workbook(path, confined=True)
+        except CaseFileError as exc:
+            raise CaseFileError(_relabel(exc.problems, path, shown)) from None
     if len(events) > MAX_UPLOAD_EVENTS:
         message = f"{len(events)} events is more than the {MAX_UPLOAD_EVENTS} this app draws"
         raise _refuse(shown, message)

@@ -5,16 +5,16 @@ entries use the cell syntax documented in ``chronology_cells``. Rows are numbere
 spreadsheet shows them (the header is row 1), and every fault in a file is reported in one
 pass as ``file:row: column: message`` inside a CaseFileError. XLSX workbooks may carry an
 ``agencies`` sheet (id, name, sector) so that a chronology travels with its agency names.
+How much of a file is read at all is bounded in ``sheets``; a file from someone else is read
+in a confined child process (``sheet_sandbox``).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,105 +33,31 @@ from toolkit.cases.chronology_cells import (
     when_text,
 )
 from toolkit.cases.model import Agency, ReviewEvent
+from toolkit.cases.sheet_sandbox import read_tables_confined
+from toolkit.cases.sheets import (
+    AGENCIES_SHEET,
+    CHRONOLOGY_SHEET,
+    Table,
+    Unreadable,
+    read_tables,
+)
 from toolkit.errors import CaseFileError
 from toolkit.problems import Problem
 
 CHRONOLOGY_COLUMNS = ("id", "date", "agency", "event", "known_by", "shared", "missed")
 REQUIRED_COLUMNS = ("id", "date", "agency", "event")
 AGENCY_COLUMNS = ("id", "name", "sector")
-CHRONOLOGY_SHEET, AGENCIES_SHEET = "chronology", "agencies"  # XLSX sheet names
+MAX_PROBLEMS = 100  # listed per file; a reviewer fixes these and reads the file again
 
 
-# --- reading sheets --------------------------------------------------------------------------
+# --- reading ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Table:
-    """A sheet as the spreadsheet shows it: the header and each row with its row number."""
-
-    name: str
-    header: list[Cell]
-    rows: list[tuple[int, list[Cell]]]
-
-
-class _Unreadable(Exception):
-    def __init__(self, problem: Problem):
-        self.problem = problem
-
-
-def _csv_tables(path: Path) -> dict[str, _Table]:
-    name = str(path)
+def _tables(path: Path | str, confined: bool = False) -> dict[str, Table]:
+    """The file's tables, read once; in a limited child process when ``confined``."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        problem = Problem(name, 0, "file", "not UTF-8 text; save it as 'CSV UTF-8'")
-        raise _Unreadable(problem) from None
-    records: list[list[Cell]] = []
-    try:
-        for record in csv.reader(io.StringIO(text, newline="")):
-            records.append(list(record))
-    except csv.Error as exc:
-        problem = Problem(name, len(records) + 1, "file", f"not valid CSV ({exc})")
-        raise _Unreadable(problem) from None
-    if not records:
-        return {}
-    rows = list(enumerate(records[1:], start=2))
-    return {CHRONOLOGY_SHEET: _Table(name, records[0], rows)}
-
-
-def _xlsx_value(cell: Any) -> Cell:
-    """A cell's value; a date-time cell whose format shows no time is a date."""
-    value = cell.value
-    if isinstance(value, dt.datetime) and "h" not in str(cell.number_format).lower():
-        return value.date()
-    return value
-
-
-def _xlsx_tables(path: Path) -> dict[str, _Table]:
-    name = str(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
-        message = f"not a readable XLSX workbook ({type(exc).__name__})"
-        raise _Unreadable(Problem(name, 0, "file", message)) from None
-    try:
-        tables = {}
-        for sheet in book.worksheets:
-            grid = [[_xlsx_value(c) for c in row] for row in sheet.iter_rows()]
-            if grid:
-                rows = list(enumerate(grid[1:], start=2))
-                tables[sheet.title.strip().lower()] = _Table(name, grid[0], rows)
-        if CHRONOLOGY_SHEET not in tables:  # a hand-made workbook: its first other sheet
-            others = (t for title, t in tables.items() if title != AGENCIES_SHEET)
-            first = next(others, None)
-            if first is not None:
-                tables[CHRONOLOGY_SHEET] = first
-        return tables
-    except Exception as exc:  # a damaged part may only fail while rows are read
-        message = f"not a readable XLSX workbook ({type(exc).__name__})"
-        raise _Unreadable(Problem(name, 0, "file", message)) from None
-    finally:
-        book.close()
-
-
-READERS: dict[str, Callable[[Path], dict[str, _Table]]] = {
-    ".csv": _csv_tables,
-    ".xlsx": _xlsx_tables,
-}
-
-
-def _tables(path: Path | str) -> dict[str, _Table]:
-    path = Path(path)
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        kinds = ", ".join(READERS)
-        problem = Problem(str(path), 0, "file", f"unknown kind of file (expected {kinds})")
-        raise CaseFileError([problem])
-    if not path.is_file():
-        raise CaseFileError([Problem(str(path), 0, "file", "no such file")])
-    try:
-        return reader(path)
-    except _Unreadable as exc:
+        return read_tables_confined(path) if confined else read_tables(path)
+    except Unreadable as exc:
         raise CaseFileError([exc.problem]) from None
 
 
@@ -140,7 +66,7 @@ def _column_name(cell: Cell) -> str:
 
 
 def _columns(
-    table: _Table, known: Sequence[str], required: Sequence[str], problems: list[Problem]
+    table: Table, known: Sequence[str], required: Sequence[str], problems: list[Problem]
 ) -> dict[int, str]:
     """Position → column name, reporting unknown, repeated and missing headers on row 1."""
     columns: dict[int, str] = {}
@@ -162,7 +88,7 @@ def _columns(
 
 
 def _row_values(
-    table: _Table, number: int, cells: list[Cell], columns: dict[int, str], problems: list
+    table: Table, number: int, cells: list[Cell], columns: dict[int, str], problems: list
 ) -> dict[str, Cell] | None:
     """The row's cells by column name; None for a blank row. Cells past the header are faults."""
     if all(cell_text(c) == "" for c in cells):
@@ -174,7 +100,7 @@ def _row_values(
 
 
 def _event(
-    table: _Table, number: int, values: dict[str, Cell], ctx: Context, problems: list
+    table: Table, number: int, values: dict[str, Cell], ctx: Context, problems: list
 ) -> ReviewEvent | None:
     parsed: dict[str, Any] = {}
     found: list[Problem] = []
@@ -209,38 +135,81 @@ def _shape_problems(name: str, number: int, error: ValidationError) -> list[Prob
     return problems
 
 
-def read_chronology(path: Path | str, agencies: Iterable[str] | None = None) -> list[ReviewEvent]:
-    """The events of a CSV or XLSX chronology, in sheet order.
+def _too_many(table: Table, number: int, problems: list[Problem]) -> bool:
+    """True (and says so, once) when enough problems are listed to stop reading the sheet."""
+    if len(problems) < MAX_PROBLEMS:
+        return False
+    message = f"more than {MAX_PROBLEMS} problems; fix these and read the file again"
+    problems.append(Problem(table.name, number, "file", message))
+    return True
 
-    ``agencies``: the ids the review defines; when given, every agency a row names must be
-    one of them. Theme and step ids are always checked. Raises CaseFileError listing every
-    fault in the file (header faults are on row 1).
-    """
-    table = _tables(path).get(CHRONOLOGY_SHEET)
+
+def _chronology(
+    table: Table | None, name: str, agencies: Iterable[str] | None, problems: list[Problem]
+) -> list[ReviewEvent]:
+    """The events of the chronology table; its faults are added to ``problems``."""
     if table is None:
-        raise CaseFileError([Problem(str(path), 1, "header", "the sheet is empty (no header)")])
-    problems: list[Problem] = []
-    columns = _columns(table, CHRONOLOGY_COLUMNS, REQUIRED_COLUMNS, problems)
-    if any(p.message == "required column is missing" for p in problems):
-        raise CaseFileError(problems)
+        problems.append(Problem(name, 1, "header", "the sheet is empty (no header)"))
+        return []
+    found: list[Problem] = []
+    columns = _columns(table, CHRONOLOGY_COLUMNS, REQUIRED_COLUMNS, found)
+    if any(p.message == "required column is missing" for p in found):
+        problems.extend(found)
+        return []
     ctx = Context(frozenset(agencies) if agencies is not None else None)
     events: list[ReviewEvent] = []
     first_row: dict[str, int] = {}
     for number, cells in table.rows:
-        values = _row_values(table, number, cells, columns, problems)
+        if _too_many(table, number, found):
+            break
+        values = _row_values(table, number, cells, columns, found)
         if values is None:
             continue
         event_id = cell_text(values.get("id"))
         if event_id in first_row:
             message = f"duplicate event id '{event_id}' (first on row {first_row[event_id]})"
-            problems.append(Problem(table.name, number, "id", message))
+            found.append(Problem(table.name, number, "id", message))
         elif event_id:
             first_row[event_id] = number
-        event = _event(table, number, values, ctx, problems)
+        event = _event(table, number, values, ctx, found)
         if event is not None:
             events.append(event)
-    if not first_row and not problems:
-        problems.append(Problem(table.name, 2, "id", "the sheet has no events"))
+    if not first_row and not found:
+        found.append(Problem(table.name, 2, "id", "the sheet has no events"))
+    problems.extend(found)
+    return events
+
+
+def _agencies(table: Table | None, problems: list[Problem]) -> list[Agency]:
+    """The agencies of an ``agencies`` table ([] when there is none); faults go to ``problems``."""
+    if table is None:
+        return []
+    found: list[Problem] = []
+    columns = _columns(table, AGENCY_COLUMNS, AGENCY_COLUMNS, found)
+    agencies: list[Agency] = []
+    for number, cells in table.rows if not found else ():
+        if _too_many(table, number, found):
+            break
+        values = _row_values(table, number, cells, columns, found)
+        if values is None:
+            continue
+        try:
+            agencies.append(Agency.model_validate({k: cell_text(v) for k, v in values.items()}))
+        except ValidationError as error:
+            found.extend(_shape_problems(table.name, number, error))
+    problems.extend(found)
+    return agencies
+
+
+def read_chronology(path: Path | str, agencies: Iterable[str] | None = None) -> list[ReviewEvent]:
+    """The events of a CSV or XLSX chronology, in sheet order.
+
+    ``agencies``: the ids the review defines; when given, every agency a row names must be
+    one of them. Theme and step ids are always checked. Raises CaseFileError listing every
+    fault in the file (header faults are on row 1), up to MAX_PROBLEMS.
+    """
+    problems: list[Problem] = []
+    events = _chronology(_tables(path).get(CHRONOLOGY_SHEET), str(path), agencies, problems)
     if problems:
         raise CaseFileError(problems)
     return events
@@ -252,25 +221,31 @@ def read_agencies(path: Path | str) -> list[Agency]:
     Lets a workbook written with ``write_chronology(..., agencies=...)`` carry agency names
     and sectors with it. CSV files hold one table, so they have none.
     """
-    table = _tables(path).get(AGENCIES_SHEET)
-    if table is None:
-        return []
     problems: list[Problem] = []
-    columns = _columns(table, AGENCY_COLUMNS, AGENCY_COLUMNS, problems)
-    if problems:
-        raise CaseFileError(problems)
-    agencies: list[Agency] = []
-    for number, cells in table.rows:
-        values = _row_values(table, number, cells, columns, problems)
-        if values is None:
-            continue
-        try:
-            agencies.append(Agency.model_validate({k: cell_text(v) for k, v in values.items()}))
-        except ValidationError as error:
-            problems.extend(_shape_problems(table.name, number, error))
+    agencies = _agencies(_tables(path).get(AGENCIES_SHEET), problems)
     if problems:
         raise CaseFileError(problems)
     return agencies
+
+
+def read_workbook(
+    path: Path | str, *, confined: bool = False
+) -> tuple[list[Agency], list[ReviewEvent]]:
+    """Agencies (an XLSX's ``agencies`` sheet, else []) and events, reading the file once.
+
+    A row's agency must be one the agencies sheet defines, when there is one. With
+    ``confined`` the file is parsed in a child process under memory and time limits (see
+    ``sheet_sandbox``): the way to read a file from someone else. Raises CaseFileError with
+    the problems of both sheets.
+    """
+    tables = _tables(path, confined)
+    problems: list[Problem] = []
+    agencies = _agencies(tables.get(AGENCIES_SHEET), problems)
+    known = [a.id for a in agencies] or None
+    events = _chronology(tables.get(CHRONOLOGY_SHEET), str(path), known, problems)
+    if problems:
+        raise CaseFileError(problems)
+    return agencies, events
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ def score(scenario: Path, responses: Path, as_json: bool) -> None:
 
     Prints the CASE_FORMAT §4 score object (with --json) or a short summary. Bad responses
     (unknown decisions or options, answers off the learner's path, wrong types, an empty
-    file) give a one-line error and exit 2; a broken scenario file exits 1.
+    file, a rationale over 5,000 characters) give a one-line error and exit 2; a broken
+    scenario file exits 1.
     """
     from toolkit.errors import CaseFileError
     from toolkit.scoring import score_file
@@ -99,8 +100,8 @@ def rationale(texts, as_json: bool) -> None:
     """Find reasoning concepts and misconceptions in free text.
 
     TEXTS is JSON Lines, one {"id": ..., "text": ...} per line ("-" reads standard input).
-    Prints {"id", "concepts", "misconceptions", "evidence"} per line. A malformed line gives
-    a one-line error naming it and exits 2.
+    Prints {"id", "concepts", "misconceptions", "evidence"} per line. A malformed line, or a
+    text over 5,000 characters (never cut), gives a one-line error naming it and exits 2.
     """
     from toolkit.scoring.rationale import rationale_lines
 

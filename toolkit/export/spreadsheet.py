@@ -4,6 +4,9 @@ Learners type free text, and a spreadsheet treats a cell starting with ``=``, ``
 ``@``, a tab or a carriage return as a formula (``=HYPERLINK(...)`` can leak data or run
 commands: "CSV injection"). Every such text cell gets a leading apostrophe, in CSV and XLSX
 alike, so it is shown as the text the learner typed and never evaluated.
+
+An XLSX cell holds at most 32,767 characters (Excel cuts the rest when it opens the file,
+without a word). A longer text is cut in the export itself, and the cell says so at its end.
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ import pandas as pd
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SHEET_NAME_MAX = 31
+EXCEL_CELL_MAX = 32_767
+CUT_NOTE = (
+    " […cut here: {length:,} characters in all, more than a spreadsheet cell holds;"
+    " the CSV export has the whole text]"
+)
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -41,6 +49,14 @@ def _flat(value: Any) -> Any:
         stamp = pd.Timestamp(value)
         return (stamp.tz_convert("UTC") if stamp.tzinfo else stamp).tz_localize(None)
     return value
+
+
+def fit_cell(value: Any) -> Any:
+    """Text longer than an XLSX cell holds, cut to fit with a note saying so; else unchanged."""
+    if not isinstance(value, str) or len(value) <= EXCEL_CELL_MAX:
+        return value
+    note = CUT_NOTE.format(length=len(value))
+    return value[: EXCEL_CELL_MAX - len(note)] + note
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -85,7 +101,11 @@ def to_xlsx(sheets: Mapping[str, pd.DataFrame]) -> bytes:
         for name, frame in sheets.items():
             title = sheet_name(name, taken)
             taken.add(title)
-            safe_frame(frame).to_excel(writer, sheet_name=title, index=False)
+            safe = safe_frame(frame)
+            for column in safe.columns:
+                if safe[column].dtype == object:
+                    safe[column] = safe[column].map(fit_cell)
+            safe.to_excel(writer, sheet_name=title, index=False)
             _tidy(writer.sheets[title])
     return buffer.getvalue()
 

@@ -28,6 +28,7 @@ from toolkit.scoring import rules
 from toolkit.scoring.detector.decide import decide
 from toolkit.scoring.detector.features import Reading, read
 from toolkit.scoring.detector.model import LinearModel, bundled
+from toolkit.scoring.limits import rationale_too_long
 from toolkit.scoring.patterns.registry import registry
 from toolkit.scoring.text import Parsed, parse
 
@@ -212,4 +213,6 @@ def rationale_lines(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
                 f"line {number}: duplicate id {rid!r} (first on line {first_seen[rid]})"
             )
         first_seen[rid] = number
+        if too_long := rationale_too_long(text):
+            raise ResponseError(f'line {number}: "text" {too_long}; it is never cut')
         yield analyse(text).to_dict(rid)

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from toolkit.cases.model import Decision
 from toolkit.scoring import feedback
+from toolkit.scoring.limits import first_per_label
 from toolkit.scoring.marks import Marks, Trigger, on_steps, unique
 from toolkit.scoring.profile import concept_steps, misconception_steps
 
@@ -73,7 +74,8 @@ def mark_rationale(decision: Decision, text: str | None, analyse: Analyser) -> M
         for m in misconceptions
         for piece in on_steps(misconception_steps(m), -1, f"{source} {m}")
     )
-    triggers = tuple(Trigger(e.id, e.text, source, e.start, e.end) for e in found.evidence)
+    spans = first_per_label(found.evidence)
+    triggers = tuple(Trigger(e.id, e.text, source, e.start, e.end) for e in spans)
     words = word_count(text)
     lines: list[str] = []
     if spec and words < spec.min_words:

@@ -22,6 +22,7 @@ from toolkit.cases.rules import successors
 from toolkit.errors import ResponseError
 from toolkit.guidance import vocabulary
 from toolkit.guidance.vocabulary import TELL_FAMILY, TIMINGS
+from toolkit.scoring.limits import rationale_too_long
 
 TOP_FIELDS = {"scenario", "learner", "answers"}
 PLAN_FIELDS = (
@@ -38,15 +39,23 @@ ANONYMOUS = "anonymous"
 
 @dataclass(frozen=True)
 class PlanAnswer:
-    """A learner's share-plan: what, to whom, on what basis, when, telling whom, recorded."""
+    """A learner's share-plan: what, to whom, on what basis, when, telling whom, recorded.
+
+    A plan that shares nothing (no items, no recipients) needs no basis or condition: they
+    may be None (CASE_FORMAT §4).
+    """
 
     items: tuple[str, ...]
     recipients: tuple[str, ...]
-    lawful_basis: str
-    condition: str
+    lawful_basis: str | None
+    condition: str | None
     timing: str
     tell_family: str
     record: bool
+
+    @property
+    def shares_nothing(self) -> bool:
+        return not self.items and not self.recipients
 
 
 @dataclass(frozen=True)
@@ -138,19 +147,35 @@ def _parse_plan(decision: Decision, raw: Any) -> dict[str, Any]:
     record = raw["record"]
     if not isinstance(record, bool):
         _fail(f"{where} record must be true or false, not {record!r}")
+    items = _ids(raw["items"], [i.id for i in plan.items], f"{where} items")
+    recipients = _ids(raw["recipients"], [r.id for r in plan.recipients], f"{where} recipients")
+    # Sharing nothing needs no basis or condition: null is then an answer, not a gap.
+    optional = not items and not recipients
     return {
         "plan": PlanAnswer(
-            items=_ids(raw["items"], [i.id for i in plan.items], f"{where} items"),
-            recipients=_ids(
-                raw["recipients"], [r.id for r in plan.recipients], f"{where} recipients"
+            items=items,
+            recipients=recipients,
+            lawful_basis=_basis(
+                raw["lawful_basis"], vocab.bases, f"{where} lawful_basis", optional
             ),
-            lawful_basis=_one_of(raw["lawful_basis"], vocab.bases, f"{where} lawful_basis"),
-            condition=_one_of(raw["condition"], vocab.conditions, f"{where} condition"),
+            condition=_basis(raw["condition"], vocab.conditions, f"{where} condition", optional),
             timing=_one_of(raw["timing"], TIMINGS, f"{where} timing"),
             tell_family=_one_of(raw["tell_family"], TELL_FAMILY, f"{where} tell_family"),
             record=record,
         )
     }
+
+
+def _basis(value: Any, known: Collection[str], what: str, optional: bool) -> str | None:
+    """A basis or condition id; null only for a plan that shares nothing."""
+    if value is None and optional:
+        return None
+    if value is None:
+        _fail(
+            f"{what} must be given when the plan shares something (null only when it shares "
+            "no items with no recipients)"
+        )
+    return _one_of(value, known, what)
 
 
 # Decision type → (the answer's key in RESPONSES.json, its parser). A new type is one entry.
@@ -185,6 +210,9 @@ def parse_answer(decision: Decision, raw: Mapping[str, Any]) -> Answer:
     rationale = raw.get("rationale")
     if rationale is not None and not isinstance(rationale, str):
         _fail(f"{where}: rationale must be text, not {rationale!r}")
+    too_long = rationale_too_long(rationale or "")
+    if too_long:
+        _fail(f"{where}: rationale {too_long}; shorten it (it is never cut)")
     return Answer(decision=decision.id, rationale=rationale, **parser(decision, raw[key]))
 
 

@@ -9,8 +9,9 @@ field                   steps       one point for…
 items                   S2, S7      every needed item (pro rata); each unneeded item
                                     costs :data:`EXTRA_COST` — data minimisation
 recipients              S2, S5      the same rule: every needed recipient, none extra
-lawful_basis            S8          an Article 6 basis the scenario accepts
-condition               S8          a special category condition the scenario accepts
+lawful_basis            S8          an Article 6 basis the scenario accepts (none, for a plan
+                                    that shares nothing, only where no sharing is needed)
+condition               S8          a special category condition the scenario accepts (ditto)
 timing                  S5 (+S9)    the expected timing; half for a near miss ("today"
                                     when "now" is due); S9 is cited when "now" is due
 tell_family             S4          the expected choice; half for a defensible neighbour
@@ -154,9 +155,26 @@ def mark_recipients(plan: SharePlan, answer: PlanAnswer) -> FieldMark:
     )
 
 
-def _accepted(field: str, label: str, given: str, accepted: list[str], names: dict) -> FieldMark:
-    name = names[given].name if given in names else given
+def sharing_needed(plan: SharePlan) -> bool:
+    """Does the scenario's plan share anything (a needed item or recipient)?"""
+    return any(c.needed for c in [*plan.items, *plan.recipients])
+
+
+def _none_given(field: str, label: str, wanted: str, plan: SharePlan) -> FieldMark:
+    """No basis or condition, as a plan that shares nothing gives: right only if none is due."""
+    if not sharing_needed(plan):
+        text = "none is needed, as nothing is shared."
+        return FieldMark(field, 1.0, ("S8",), labelled(label, ("S8",), text), None)
+    text = f"you shared nothing, so you gave none; sharing is needed here, and {wanted} would fit."
+    return FieldMark(field, 0.0, ("S8",), labelled(label, ("S8",), text), None)
+
+
+def _accepted(field: str, label: str, given: str | None, plan: SharePlan, names: dict) -> FieldMark:
+    accepted = getattr(plan, field)
     wanted = " or ".join(names[a].name if a in names else a for a in accepted)
+    if given is None:
+        return _none_given(field, label, wanted, plan)
+    name = names[given].name if given in names else given
     if given in accepted:
         return FieldMark(field, 1.0, ("S8",), labelled(label, ("S8",), f"{name} fits."), given)
     consent = " Consent is not needed to share a safeguarding concern." if given in CONSENT else ""
@@ -168,13 +186,13 @@ def _accepted(field: str, label: str, given: str, accepted: list[str], names: di
 def mark_basis(plan: SharePlan, answer: PlanAnswer) -> FieldMark:
     """Article 6 basis: one of the scenario's accepted bases."""
     names = vocabulary().bases
-    return _accepted("lawful_basis", "Lawful basis", answer.lawful_basis, plan.lawful_basis, names)
+    return _accepted("lawful_basis", "Lawful basis", answer.lawful_basis, plan, names)
 
 
 def mark_condition(plan: SharePlan, answer: PlanAnswer) -> FieldMark:
     """Special category / criminal data condition: one of the scenario's accepted conditions."""
     names = vocabulary().conditions
-    return _accepted("condition", "Condition", answer.condition, plan.condition, names)
+    return _accepted("condition", "Condition", answer.condition, plan, names)
 
 
 def _timing_credit(expected: str, given: str) -> float:
@@ -282,6 +300,8 @@ def _shown(value: object) -> str:
     """A plan value as the learner's file spelt it: ``a, b`` for lists, ``false`` for False."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if value is None:
+        return "null"
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 

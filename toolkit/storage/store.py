@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from toolkit.errors import MissingEntry
 from toolkit.storage import tables as t
+from toolkit.storage.clean import clean_json, clean_optional, clean_text
 from toolkit.storage.engine import make_engine
 
 # Join codes avoid letters and digits that are easily confused when read off a projector.
@@ -88,7 +89,7 @@ class Store:
         for _ in range(10):
             values = dict(
                 code=new_join_code(),
-                name=name,
+                name=clean_text(name),
                 scenarios=list(scenarios),
                 closed=False,
                 opens_at=created,
@@ -175,7 +176,7 @@ class Store:
                     insert(t.learners).values(
                         id=learner_id,
                         cohort_id=cohort_id,
-                        display_name=display_name,
+                        display_name=clean_optional(display_name),
                         resume_key=new_resume_key(),
                         created_at=now(),
                     )
@@ -247,6 +248,7 @@ class Store:
         result: dict[str, Any],
     ) -> dict[str, Any]:
         """Store one answer now, exactly once: a repeat for the same decision returns the first."""
+        answer, result = clean_json(answer), clean_json(result)
         try:
             with self._tx() as conn:
                 seq = len(
@@ -370,11 +372,11 @@ class Store:
             new_id = conn.execute(
                 insert(t.overrides).values(
                     answer_id=answer_id,
-                    trainer=trainer,
+                    trainer=clean_text(trainer),
                     concepts=list(concepts),
                     misconceptions=None if misconceptions is None else list(misconceptions),
                     points=float(points),
-                    reason=reason,
+                    reason=clean_text(reason),
                     created_at=now(),
                 )
             ).inserted_primary_key[0]

@@ -12,6 +12,7 @@ import ipywidgets as w
 
 from toolkit.cases.model import Decision
 from toolkit.guidance import vocabulary
+from toolkit.scoring.limits import RATIONALE_MAX_CHARS
 from toolkit.widgets.html import esc, markdown
 
 FULL = w.Layout(width="100%")
@@ -31,20 +32,35 @@ TELL_FAMILY_LABELS = {
 PLACEHOLDER = ("Choose…", "")
 
 
-class RationaleBox:
-    """A labelled text area with a word count, updated when the learner leaves the box.
+def too_long(text: str) -> str | None:
+    """What to tell a learner whose reasoning is over the limit; None when it is within it."""
+    if len(text) <= RATIONALE_MAX_CHARS:
+        return None
+    return (
+        f"Your reasoning is {len(text):,} characters long; the limit is "
+        f"{RATIONALE_MAX_CHARS:,}. Shorten it and press Submit again."
+    )
 
-    Why not live: with ``continuous_update`` the page holds back keystrokes while an earlier
-    one is in flight, but a button click is sent at once, so typing and then pressing Submit
-    quickly stored a cut-off rationale (seen in the browser tests). Sent on leaving the box,
-    the text goes before the click.
+
+class RationaleBox:
+    """A labelled text area with its limit and a count of words and characters.
+
+    The count is updated each time the text reaches the server, which is when the learner
+    leaves the box. Why not at each keystroke: with ``continuous_update`` the page holds back
+    keystrokes while an earlier one is in flight, but a button click is sent at once, so
+    typing and then pressing Submit quickly stored a cut-off rationale (seen in the browser
+    tests). Sent on leaving the box, the text goes before the click. A textarea widget has
+    no maximum length, so the limit is checked on the server before anything is scored.
     """
 
     def __init__(self, prompt: str, min_words: int = 0):
         self.min_words = min_words
         self.label = w.HTML(f"<strong>{esc(prompt)}</strong>")
         self.text = w.Textarea(
-            placeholder="Write your reasoning in your own words…",
+            placeholder=(
+                f"Write your reasoning in your own words (at most {RATIONALE_MAX_CHARS:,} "
+                "characters)…"
+            ),
             description="Your reasoning",
             layout=w.Layout(width="100%", height="7em"),
             style={"description_width": "initial"},
@@ -59,7 +75,11 @@ class RationaleBox:
     def _count_text(self, text: str) -> str:
         words = len(text.split())
         need = f" (at least {self.min_words} suggested)" if self.min_words else ""
-        return f'<span class="ss-muted">{words} words{need}</span>'
+        chars = f"{len(text):,} of {RATIONALE_MAX_CHARS:,} characters"
+        if len(text) > RATIONALE_MAX_CHARS:
+            warning = f"{chars}: too long, shorten it before you submit"
+            return f'<span class="ss-over" role="alert">{words} words, {warning}</span>'
+        return f'<span class="ss-muted">{words} words{need}, {chars}</span>'
 
     @property
     def value(self) -> str:
@@ -158,7 +178,11 @@ class SharePlanForm:
                 *self.items.values(),
                 w.HTML("<h4>With whom?</h4>"),
                 *self.recipients.values(),
-                w.HTML("<h4>On what basis, when, and telling whom?</h4>"),
+                w.HTML(
+                    "<h4>On what basis, when, and telling whom?</h4><p class='ss-muted'>"
+                    "Sharing nothing? Tick nothing above and leave the basis and condition "
+                    "unchosen.</p>"
+                ),
                 self.basis,
                 self.condition,
                 self.timing,
@@ -183,18 +207,15 @@ class SharePlanForm:
 
     def missing(self) -> str | None:
         plan = self.answer()["plan"]
-        gaps = [
-            label
-            for label, key in [
-                ("a lawful basis", "lawful_basis"),
-                ("a condition", "condition"),
-                ("when to share", "timing"),
-                ("whether to tell the family", "tell_family"),
-            ]
-            if not plan[key]
+        asked = [
+            ("a lawful basis", "lawful_basis"),
+            ("a condition", "condition"),
+            ("when to share", "timing"),
+            ("whether to tell the family", "tell_family"),
         ]
         if not plan["items"] and not plan["recipients"]:
-            return None  # "share nothing" is a legitimate plan
+            asked = asked[2:]  # sharing nothing is a plan, and needs no basis or condition
+        gaps = [label for label, key in asked if not plan[key]]
         return f"Choose {', '.join(gaps)} first." if gaps else None
 
     def controls(self) -> list[w.Widget]:
@@ -246,7 +267,8 @@ class DecisionView:
         return answer
 
     def missing(self) -> str | None:
-        return self.step.missing()
+        """What the learner must do before this answer can be submitted, if anything."""
+        return self.step.missing() or too_long(self.answer().get("rationale", ""))
 
     def lock(self) -> None:
         """Disable every control once answered (display only: the server is the guard)."""

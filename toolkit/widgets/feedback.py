@@ -200,6 +200,7 @@ CSS = """
 .ss-app { max-width: 60em; margin: 0 auto; font-size: 15px; line-height: 1.5; }
 .ss-app h1 { font-size: 1.6em; margin: .3em 0; }
 .ss-muted { color: #444; }
+.ss-over { color: #600; font-weight: bold; }
 .ss-card { border: 1px solid #888; border-radius: 6px; padding: .6em .9em; margin: .4em 0; }
 .ss-badge { display: inline-block; border: 1px solid #555; border-radius: 3px; padding: 0 .4em;
   margin-right: .3em; font-size: .85em; }
