@@ -48,7 +48,7 @@ def check_document(name: str, document: Any) -> tuple[Case | None, list[Problem]
     if not isinstance(document, dict):
         return None, [Problem(name, 1, "document", "a case file must be a YAML mapping")]
     kind = document.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         line = line_of(document, ("kind",))
         return None, [
             Problem(name, line, "kind", f"kind must be 'scenario' or 'review', not {kind!r}")
