@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pgcluster import PgCluster
 from tests.reliability.drill import DRILL, FILES
-from tests.reliability.pgcluster import PgCluster
 from toolkit.app.journey import SAVE_FAILED, LearnerApp
 from toolkit.cases import load_library
 from toolkit.storage import engine, open_store
