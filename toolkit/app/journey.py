@@ -213,6 +213,8 @@ class LearnerApp:
             a["decision_id"]: _strip(a["answer"]) for a in self.store.answers(self.attempt["id"])
         }
         self.player = Player(scenario, stored)
+        if self.player.finished:  # every answer given, but finishing failed last time
+            self._finish()
         self.notice.value = self.notice.value if stored else ""
         self._render_play()
 
@@ -306,15 +308,32 @@ class LearnerApp:
             )
         except SQLAlchemyError:
             log.exception("saving an answer failed")
-            self.view.say(SAVE_FAILED, "error")
-            return None
+            stored = self._stored_answer(decision_id)
+            if stored is None:  # not in the store: really not saved
+                self.view.say(SAVE_FAILED, "error")
+                return None
         # A retried submit (another tab, a dropped connection) keeps the first stored answer.
         answer, result = _strip(stored["answer"]), stored["result"]
         player.answer(decision_id, answer)
         if player.finished:
-            self.store.finish_attempt(self.attempt["id"], player.position)
+            self._finish()
         self._show_feedback(result)
         return result
+
+    def _stored_answer(self, decision_id: str) -> dict[str, Any] | None:
+        """The answer to ``decision_id`` if the store holds it (it was saved after all)."""
+        try:
+            return self.store.answer(self.attempt["id"], decision_id)
+        except (MissingEntry, SQLAlchemyError):
+            return None
+
+    def _finish(self) -> None:
+        """Mark the attempt finished. The answers are saved already; if the database is busy
+        now, the attempt is finished the next time it is opened (see open_scenario)."""
+        try:
+            self.store.finish_attempt(self.attempt["id"], self.player.position)
+        except SQLAlchemyError:
+            log.exception("marking the attempt finished failed; done when next opened")
 
     def _show_feedback(self, result: dict[str, Any]) -> None:
         self.view.lock()

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from toolkit.storage.engine import writer
+
 if TYPE_CHECKING:  # pragma: no cover
     from alembic.config import Config
 
@@ -25,7 +27,7 @@ def alembic_config(engine: Engine) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
+    config.attributes["engine"] = writer(engine)  # a migration holds the write lock throughout
     return config
 
 

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from toolkit.errors import MissingEntry
 from toolkit.storage import tables as t
-from toolkit.storage.engine import make_engine
+from toolkit.storage.engine import make_engine, writer
 
 # Join codes avoid letters and digits that are easily confused when read off a projector.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -46,12 +46,14 @@ class Store:
     """Cohorts, learners, attempts, answers and overrides behind fixed verbs.
 
     Every write is its own short transaction (BEGIN IMMEDIATE on SQLite), so an answer is
-    durable the moment ``record_answer`` returns.
+    durable the moment ``record_answer`` returns. Reads begin deferred and, under SQLite's
+    WAL, never wait for a writer.
     """
 
     def __init__(self, url: str, create: bool = True):
         self.url = url
         self.engine = make_engine(url)
+        self._writer = writer(self.engine)
         if create:
             self.upgrade()
 
@@ -71,8 +73,9 @@ class Store:
         self.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction, committed on leaving (BEGIN IMMEDIATE on SQLite)."""
+        with self._writer.begin() as conn:
             yield conn
 
     # Cohorts ---------------------------------------------------------------------------
@@ -97,7 +100,7 @@ class Store:
                 retain_until=created + dt.timedelta(days=retain_days),
             )
             try:
-                with self._tx() as conn:
+                with self.writing() as conn:
                     conn.execute(insert(t.cohorts).values(**values))
                 return self.find_cohort(values["code"])
             except IntegrityError:
@@ -118,7 +121,7 @@ class Store:
 
     def close_cohort(self, code: str) -> None:
         cohort = self.find_cohort(code)
-        with self._tx() as conn:
+        with self.writing() as conn:
             conn.execute(
                 update(t.cohorts).where(t.cohorts.c.id == cohort["id"]).values(closed=True)
             )
@@ -142,7 +145,7 @@ class Store:
     def _delete_cohorts(self, ids: list[int]) -> int:
         if not ids:
             return 0
-        with self._tx() as conn:
+        with self.writing() as conn:
             learner_ids = select(t.learners.c.id).where(t.learners.c.cohort_id.in_(ids))
             attempt_ids = select(t.attempts.c.id).where(
                 t.attempts.c.learner_id.in_(learner_ids) | t.attempts.c.cohort_id.in_(ids)
@@ -170,7 +173,7 @@ class Store:
         if row is not None:
             return _row(row)
         try:
-            with self._tx() as conn:
+            with self.writing() as conn:
                 conn.execute(
                     insert(t.learners).values(
                         id=learner_id,
@@ -197,16 +200,17 @@ class Store:
         return _row(row)
 
     def open_attempt(self, learner_id: str, scenario_id: str) -> dict[str, Any]:
-        """The learner's unfinished attempt at a scenario, or a new one: resuming is free."""
-        with self._tx() as conn:
-            row = conn.execute(
-                select(t.attempts)
-                .where(t.attempts.c.learner_id == learner_id)
-                .where(t.attempts.c.scenario_id == scenario_id)
-                .where(t.attempts.c.finished_at.is_(None))
-                .order_by(t.attempts.c.id.desc())
-            ).first()
-            if row is not None:
+        """The learner's unfinished attempt at a scenario, or a new one: resuming is free.
+
+        Resuming only reads, so it never waits for another process's write.
+        """
+        with self.engine.connect() as conn:
+            row = conn.execute(_open_attempt(learner_id, scenario_id)).first()
+        if row is not None:
+            return _row(row)
+        with self.writing() as conn:
+            row = conn.execute(_open_attempt(learner_id, scenario_id)).first()
+            if row is not None:  # opened meanwhile (SQLite: by the writer we waited for)
                 return _row(row)
             cohort_id = conn.execute(
                 select(t.learners.c.cohort_id).where(t.learners.c.id == learner_id)
@@ -222,7 +226,7 @@ class Store:
             return _row(conn.execute(select(t.attempts).where(t.attempts.c.id == new_id)).first())
 
     def finish_attempt(self, attempt_id: int, ending: str) -> None:
-        with self._tx() as conn:
+        with self.writing() as conn:
             conn.execute(
                 update(t.attempts)
                 .where(t.attempts.c.id == attempt_id)
@@ -246,30 +250,35 @@ class Store:
         answer: dict[str, Any],
         result: dict[str, Any],
     ) -> dict[str, Any]:
-        """Store one answer now, exactly once: a repeat for the same decision returns the first."""
+        """Store one answer now, exactly once: a repeat for the same decision returns the first.
+
+        Once the insert has committed, the row is returned as written, without reading it
+        back: a read that failed then (a lock, a dropped connection) would report a saved
+        answer as lost.
+        """
+        values = dict(
+            attempt_id=attempt_id,
+            decision_id=decision_id,
+            answer=answer,
+            rationale=answer.get("rationale"),
+            result=result,
+            points=float(result.get("points", 0)),
+            max_points=float(result.get("max_points", 0)),
+            created_at=now(),
+        )
         try:
-            with self._tx() as conn:
+            with self.writing() as conn:
                 seq = len(
                     conn.execute(
                         select(t.answers.c.id).where(t.answers.c.attempt_id == attempt_id)
                     ).all()
                 )
-                conn.execute(
-                    insert(t.answers).values(
-                        attempt_id=attempt_id,
-                        decision_id=decision_id,
-                        seq=seq,
-                        answer=answer,
-                        rationale=answer.get("rationale"),
-                        result=result,
-                        points=float(result.get("points", 0)),
-                        max_points=float(result.get("max_points", 0)),
-                        created_at=now(),
-                    )
-                )
-        except IntegrityError:
-            pass
-        return self.answer(attempt_id, decision_id)
+                new_id = conn.execute(
+                    insert(t.answers).values(seq=seq, **values)
+                ).inserted_primary_key[0]
+        except IntegrityError:  # answered already (a retried Submit): the first one stands
+            return self.answer(attempt_id, decision_id)
+        return {"id": new_id, "seq": seq, **values}
 
     def answer(self, attempt_id: int, decision_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
@@ -366,7 +375,7 @@ class Store:
         history of who changed what, when and why stays in the table.
         """
         self.find_answer(answer_id)
-        with self._tx() as conn:
+        with self.writing() as conn:
             new_id = conn.execute(
                 insert(t.overrides).values(
                     answer_id=answer_id,
@@ -399,6 +408,16 @@ class Store:
             query = query.where(t.attempts.c.id == attempt_id)
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query).all()]
+
+
+def _open_attempt(learner_id: str, scenario_id: str) -> Select:
+    return (
+        select(t.attempts)
+        .where(t.attempts.c.learner_id == learner_id)
+        .where(t.attempts.c.scenario_id == scenario_id)
+        .where(t.attempts.c.finished_at.is_(None))
+        .order_by(t.attempts.c.id.desc())
+    )
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
