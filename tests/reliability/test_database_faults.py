@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -84,11 +85,10 @@ def answer_all_but_the_last(app: LearnerApp) -> None:
         app._render_play()  # "Next decision"
 
 
-def test_a_lock_just_after_the_last_answer_loses_nothing(tmp_path, monkeypatch):
-    """If another writer takes the lock just after the last answer is stored, is the learner
-    told it was saved (it was), and is the attempt finished when they resume?"""
+def last_answer_then_locked(path: Path, monkeypatch) -> tuple[LearnerApp, str]:
+    """The drill answered to the end, another writer taking the lock just after the last
+    answer was stored (released once Submit has answered); the app and its message."""
     monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)
-    path = tmp_path / "store.db"
     app = learner_app(f"sqlite:///{path}")
     answer_all_but_the_last(app)
     locks: list[WriteLock] = []
@@ -102,6 +102,14 @@ def test_a_lock_just_after_the_last_answer_loses_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(app.store, "record_answer", then_locked)
     message = press_submit(app)
     locks[0].release()
+    return app, message
+
+
+def test_a_lock_just_after_the_last_answer_loses_nothing(tmp_path, monkeypatch):
+    """If another writer takes the lock just after the last answer is stored, is the learner
+    told it was saved (it was), and is the attempt finished when they resume?"""
+    path = tmp_path / "store.db"
+    app, message = last_answer_then_locked(path, monkeypatch)
 
     assert "Answer saved." in message and "ss-error" not in message
     assert app.player.finished and stored(app) == ["d1", "d2", "d3", "d4"]
@@ -110,6 +118,17 @@ def test_a_lock_just_after_the_last_answer_loses_nothing(tmp_path, monkeypatch):
     (attempt,) = resumed.store.attempts(app.learner["id"])
     assert attempt["finished_at"] is not None and attempt["ending"] == app.player.position
     assert resumed.player.finished, "the summary, not a decision, is shown"
+
+
+def test_finishing_is_tried_again_on_the_way_to_the_summary(tmp_path, monkeypatch):
+    """If finishing failed under that lock, does "See the outcome", pressed once the lock has
+    gone, mark the attempt finished without waiting for a resume?"""
+    app, _ = last_answer_then_locked(tmp_path / "store.db", monkeypatch)
+    (attempt,) = app.store.attempts(app.learner["id"])
+    assert attempt["finished_at"] is None, "the lock stopped the first try"
+    app._render_play()  # "See the outcome"
+    (attempt,) = app.store.attempts(app.learner["id"])
+    assert attempt["finished_at"] is not None and attempt["ending"] == app.player.position
 
 
 def test_an_answer_stored_before_an_error_counts_as_saved(tmp_path, monkeypatch):

@@ -59,6 +59,7 @@ class LearnerApp:
         self.player: Player | None = None
         self.attempt: dict[str, Any] | None = None
         self.view: DecisionView | None = None
+        self.finish_pending = False  # the attempt is complete but could not be marked so yet
         # In a workshop, an optional name the trainer sees instead of the pseudonymous id.
         self.name_box = w.Text(
             description="Your name for the trainer (optional)",
@@ -329,11 +330,15 @@ class LearnerApp:
 
     def _finish(self) -> None:
         """Mark the attempt finished. The answers are saved already; if the database is busy
-        now, the attempt is finished the next time it is opened (see open_scenario)."""
+        now, this is tried again on the way to the summary, and whenever the attempt is
+        opened again (see open_scenario), so it is never left unfinished for good."""
         try:
             self.store.finish_attempt(self.attempt["id"], self.player.position)
         except SQLAlchemyError:
-            log.exception("marking the attempt finished failed; done when next opened")
+            log.exception("marking the attempt finished failed; tried again later")
+            self.finish_pending = True
+        else:
+            self.finish_pending = False
 
     def _show_feedback(self, result: dict[str, Any]) -> None:
         self.view.lock()
@@ -347,6 +352,8 @@ class LearnerApp:
     def _render_summary(self) -> None:
         from toolkit.workshop import moderation
 
+        if self.finish_pending:
+            self._finish()
         player = self.player
         # A trainer's override of a rationale (workshop moderation) changes the summary too.
         overrides = moderation.attempt_overrides(self.store, self.attempt["id"])
