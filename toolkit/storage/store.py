@@ -202,28 +202,35 @@ class Store:
     def open_attempt(self, learner_id: str, scenario_id: str) -> dict[str, Any]:
         """The learner's unfinished attempt at a scenario, or a new one: resuming is free.
 
-        Resuming only reads, so it never waits for another process's write.
+        Resuming only reads, so it never waits for another process's write. A unique index
+        allows one unfinished attempt per learner and scenario, so two tabs pressing Start
+        at once share one: the second insert fails and reads the first tab's attempt.
         """
         with self.engine.connect() as conn:
             row = conn.execute(_open_attempt(learner_id, scenario_id)).first()
         if row is not None:
             return _row(row)
-        with self.writing() as conn:
-            row = conn.execute(_open_attempt(learner_id, scenario_id)).first()
-            if row is not None:  # opened meanwhile (SQLite: by the writer we waited for)
-                return _row(row)
-            cohort_id = conn.execute(
-                select(t.learners.c.cohort_id).where(t.learners.c.id == learner_id)
-            ).scalar()
-            new_id = conn.execute(
-                insert(t.attempts).values(
-                    learner_id=learner_id,
-                    cohort_id=cohort_id,
-                    scenario_id=scenario_id,
-                    started_at=now(),
-                )
-            ).inserted_primary_key[0]
-            return _row(conn.execute(select(t.attempts).where(t.attempts.c.id == new_id)).first())
+        try:
+            with self.writing() as conn:
+                cohort_id = conn.execute(
+                    select(t.learners.c.cohort_id).where(t.learners.c.id == learner_id)
+                ).scalar()
+                new_id = conn.execute(
+                    insert(t.attempts).values(
+                        learner_id=learner_id,
+                        cohort_id=cohort_id,
+                        scenario_id=scenario_id,
+                        started_at=now(),
+                    )
+                ).inserted_primary_key[0]
+                query = select(t.attempts).where(t.attempts.c.id == new_id)
+                return _row(conn.execute(query).first())
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                row = conn.execute(_open_attempt(learner_id, scenario_id)).first()
+            if row is None:  # not the race: no such learner
+                raise
+            return _row(row)
 
     def finish_attempt(self, attempt_id: int, ending: str) -> None:
         with self.writing() as conn:
