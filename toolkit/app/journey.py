@@ -17,14 +17,15 @@ from toolkit.app.guard import guarded
 from toolkit.app.identity import Query
 from toolkit.app.player import Player
 from toolkit.cases import Library, Scenario
-from toolkit.errors import MissingEntry, SafeShareError
+from toolkit.errors import AccessDenied, MissingEntry, SafeShareError
 from toolkit.guidance import vocabulary
-from toolkit.storage import Store
+from toolkit.storage import Store, cohort_open
 from toolkit.widgets import feedback as fb
 from toolkit.widgets.decision import DecisionView
 from toolkit.widgets.html import esc, markdown, tag, text_tag
 
 log = logging.getLogger("safeshare.app.learner")
+CLOSED = "This workshop session has closed. Ask your trainer for a new code."
 SAVE_FAILED = (
     "Your answer could not be saved just now (the database is busy or unreachable). "
     "Nothing is lost: wait a moment and press Submit again."
@@ -103,11 +104,9 @@ class LearnerApp:
     def _start(self, query: Query) -> None:
         if query.session:
             self.cohort = self.store.find_cohort(query.session)
-            if self.cohort["closed"]:
+            if not cohort_open(self.cohort):
                 self.cohort = None
-                raise SafeShareError(
-                    "This workshop session has closed. Ask your trainer for a new code."
-                )
+                raise SafeShareError(CLOSED)
         if query.resume and not self._resumed(query.resume):
             self.show_picker()  # the list stays open: retype the code, or start afresh
             return
@@ -208,7 +207,10 @@ class LearnerApp:
         if self.learner is None:
             code = self.cohort["code"] if self.cohort else None
             name = display_name(self.name_box.value) if code else None
-            self.learner = self.store.learner(cohort_code=code, display_name=name)
+            try:  # joining now: the cohort may have closed since this page opened
+                self.learner = self.store.learner(cohort_code=code, display_name=name)
+            except AccessDenied:
+                raise SafeShareError(CLOSED) from None
         self.attempt = self.store.open_attempt(self.learner["id"], scenario.id)
         stored = {
             a["decision_id"]: _strip(a["answer"]) for a in self.store.answers(self.attempt["id"])

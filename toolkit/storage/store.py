@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,31 +10,14 @@ from typing import Any
 from sqlalchemy import Connection, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from toolkit.errors import MissingEntry
+from toolkit.errors import AccessDenied, MissingEntry
 from toolkit.storage import tables as t
 from toolkit.storage.engine import make_engine, writer
-
-# Join codes avoid letters and digits that are easily confused when read off a projector.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+from toolkit.storage.keys import new_join_code, new_learner_id, new_resume_key
 
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def new_learner_id() -> str:
-    """A pseudonymous learner id: random, meaningless, short enough to read back."""
-    return "L-" + secrets.token_hex(5)
-
-
-def new_resume_key() -> str:
-    """A learner's secret resume code: 80 random bits, grouped for reading aloud."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
-
-
-def new_join_code(length: int = 6) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -165,8 +147,12 @@ class Store:
         cohort_code: str | None = None,
         display_name: str | None = None,
     ) -> dict[str, Any]:
-        """The learner with this id, created if new (with a fresh id when none is given)."""
-        cohort_id = self.find_cohort(cohort_code)["id"] if cohort_code else None
+        """The learner with this id, created if new (with a fresh id when none is given).
+
+        A new learner joins ``cohort_code`` only while that cohort is open (AccessDenied
+        otherwise), checked in the transaction that adds them: a page opened before the
+        cohort closed cannot join it. MissingEntry when there is no such cohort.
+        """
         learner_id = learner_id or new_learner_id()
         with self.engine.connect() as conn:
             row = conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first()
@@ -174,6 +160,7 @@ class Store:
             return _row(row)
         try:
             with self.writing() as conn:
+                cohort_id = _joinable(conn, cohort_code)["id"] if cohort_code else None
                 conn.execute(
                     insert(t.learners).values(
                         id=learner_id,
@@ -415,6 +402,24 @@ class Store:
             query = query.where(t.attempts.c.id == attempt_id)
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query).all()]
+
+
+def cohort_open(cohort: dict[str, Any], when: dt.datetime | None = None) -> bool:
+    """May new learners join the cohort? Not once closed, nor past its closing time."""
+    closes = cohort.get("closes_at")
+    return not cohort["closed"] and (closes is None or _aware(closes) > (when or now()))
+
+
+def _joinable(conn: Connection, code: str) -> dict[str, Any]:
+    """The cohort a new learner is joining, read under a share lock (PostgreSQL) so that a
+    concurrent close waits for the join or the join sees the close; AccessDenied if closed."""
+    query = select(t.cohorts).where(t.cohorts.c.code == code.upper()).with_for_update(read=True)
+    cohort = _row(conn.execute(query).first())
+    if cohort is None:
+        raise MissingEntry(f"no cohort with join code {code!r}")
+    if not cohort_open(cohort):
+        raise AccessDenied(f"cohort {cohort['code']} is closed to new learners")
+    return cohort
 
 
 def _open_attempt(learner_id: str, scenario_id: str) -> Select:
