@@ -440,3 +440,22 @@ def _aware(value: dt.datetime) -> dt.datetime:
 def open_store(url: str) -> Store:
     """The Store for a database URL (SQLite file or PostgreSQL), schema brought up to date."""
     return Store(url)
+
+
+def attach_store(url: str, wait: float) -> Store:
+    """The Store for a database whose schema the server keeps up to date: never migrates.
+
+    Waits up to ``wait`` seconds for the database to answer at the newest revision (it may
+    be down, or the server still migrating it); StoreUnavailable after that. Under SQLite's
+    WAL this only reads, so another process's write lock does not hold it up (issue 15: a
+    kernel that migrated read a locked database as empty, and its Alembic upgrade failed).
+    """
+    from toolkit.storage.migrate import wait_for_schema
+
+    store = Store(url, create=False)
+    try:
+        wait_for_schema(store.engine, wait)
+    except BaseException:
+        store.close()
+        raise
+    return store
