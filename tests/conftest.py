@@ -1,8 +1,10 @@
 """Shared fixtures: the repo, a throw-away store URL per backend, artifacts, served apps.
 
-`store_url` is a fresh SQLite file per test; when SAFESHARE_TEST_PG_URL names a PostgreSQL
-database (.ci/run starts one), every store test runs a second time against PostgreSQL, in a
-schema of its own that is dropped afterwards.
+`store_url` is a fresh SQLite file per test, and every store test runs a second time against
+PostgreSQL, in a schema of its own that is dropped afterwards: the database named by
+SAFESHARE_TEST_PG_URL when set, else a throw-away cluster the session starts itself from
+PostgreSQL's server binaries (tests/pgcluster.py). Without the binaries the PostgreSQL runs
+are reported as skipped, with the reason, in pytest's summary (and fail under CI).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.pgcluster import PgCluster
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("SAFESHARE_TEST_PG_URL")
-BACKENDS = ["sqlite"] + ([pytest.param("postgres", marks=pytest.mark.postgres)] if PG_URL else [])
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -39,13 +42,29 @@ def artifacts_dir(repo_root: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The session's PostgreSQL: SAFESHARE_TEST_PG_URL, or a cluster started (and removed)
+    here; skipped with the reason when neither is possible."""
+    given = os.environ.get("SAFESHARE_TEST_PG_URL")
+    if given:
+        yield given
+        return
+    cluster = PgCluster()
+    try:
+        cluster.start()
+        yield cluster.url
+    finally:
+        cluster.remove()
+
+
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database URL nobody else uses: a new SQLite file, or a new PostgreSQL schema."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    yield from _postgres_schema(PG_URL)
+    yield from _postgres_schema(request.getfixturevalue("postgres_url"))
 
 
 def _postgres_schema(base_url: str) -> Iterator[str]:

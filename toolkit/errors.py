@@ -27,3 +27,7 @@ class MissingEntry(SafeShareError):
 
 class AccessDenied(SafeShareError):
     """An action is not allowed for this user or not allowed now."""
+
+
+class StoreUnavailable(SafeShareError):
+    """The database cannot be used now: unreachable, or its schema not brought up to date."""

@@ -104,6 +104,13 @@ class Settings:
         help="Seconds Voilà waits for a notebook's last output while rendering a page; "
         "on a busy machine a short wait sends the page without its widgets.",
     )
+    store_wait: float = _setting(
+        30.0,
+        parse=_parse_float,
+        help="Seconds a learner or trainer kernel waits at start for the database (reachable, "
+        "its schema brought up to date by the server) before giving up; a warm kernel that "
+        "gives up is dropped from the room and replaced.",
+    )
     trainer_token: str | None = _setting(
         None,
         parse=_parse_optional_str,
@@ -128,6 +135,10 @@ class Settings:
         if self.pool_fill_delay < 0:
             raise SafeShareError(
                 f"{env_var('pool_fill_delay')}: must be 0 or more, not {self.pool_fill_delay}"
+            )
+        if self.store_wait < 0:
+            raise SafeShareError(
+                f"{env_var('store_wait')}: must be 0 or more, not {self.store_wait}"
             )
         if self.iopub_timeout < 1:
             raise SafeShareError(

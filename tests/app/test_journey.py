@@ -205,3 +205,23 @@ def test_a_deleted_workshops_link_offers_the_list(app):
     assert "That workshop code was not recognised" in _notice(app)
     _no_internal_ids(app, cohort["code"])
     assert "Scenarios" in texts(app.widget)
+
+
+def test_a_page_opened_before_the_cohort_closed_cannot_join_it(app):
+    """If the trainer closes the cohort while a learner's page shows its scenario list, does
+    Start refuse to join (a message, no learner, no attempt) instead of joining anyway?"""
+    cohort = app.store.add_cohort("Room 1", [SCENARIO])
+    app.start(Query(session=cohort["code"]))
+    assert "Workshop: Room 1" in texts(app.widget)
+    app.store.close_cohort(cohort["code"])
+
+    start = next(b for b in _buttons(app.widget) if b.description.startswith("Start:"))
+    start.click()
+    assert "This workshop session has closed" in app.notice.value
+    assert app.player is None and app.learner is None
+    assert app.store.cohort_learners(cohort["id"]) == [] and learners(app) == 0
+
+
+def _buttons(widget: w.Widget) -> list[w.Button]:
+    found = [widget] if isinstance(widget, w.Button) else []
+    return found + [b for c in getattr(widget, "children", ()) for b in _buttons(c)]

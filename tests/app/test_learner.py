@@ -15,7 +15,7 @@ from toolkit.settings import Settings
 def test_importing_the_entry_point_pulls_in_nothing_heavy(repo_root):
     """Can toolkit.serving import the learner module without widgets, SQLAlchemy or pydantic?"""
     code = (
-        "import sys, toolkit.app.learner; "
+        "import sys, toolkit.app.learner, toolkit.app.database; "
         "print(sorted({'ipywidgets', 'sqlalchemy', 'pydantic', 'IPython'} & set(sys.modules)))"
     )
     out = subprocess.run(
@@ -62,3 +62,29 @@ def test_snapshot_failure_leaves_a_marker(tmp_path, monkeypatch):
         learner.write_library_snapshot(Settings.from_env({}), path)
     assert (tmp_path / ("library.pickle" + learner.FAILED_SUFFIX)).exists()
     assert not path.exists()
+
+
+def test_a_warm_kernel_never_migrates_and_gives_up_plainly(tmp_path, monkeypatch):
+    """In a kernel of our server (which migrates at start), with the database not ready
+    within store_wait, does show() leave the database alone, mark the kernel failed (so it
+    leaves the room) and say what to do, without a traceback?"""
+    from sqlalchemy import inspect
+
+    from toolkit.app.database import STORE_PREPARED_VAR, UNAVAILABLE
+    from toolkit.storage.engine import make_engine
+
+    url = f"sqlite:///{tmp_path / 'never-migrated.db'}"
+    monkeypatch.setenv(STORE_PREPARED_VAR, "1")
+    monkeypatch.setenv("SAFESHARE_READY_DIR", str(tmp_path))
+    monkeypatch.setenv("VOILA_KERNEL_ID", "k-1")
+    # As in a kernel, but this test process's logging stays as it is.
+    monkeypatch.setattr("toolkit.app.guard.configure_logging", lambda folder: None)
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+
+    assert learner.show(Settings.from_env({}, database_url=url, store_wait=0.2)) is None
+    assert (tmp_path / "k-1.failed").exists() and not (tmp_path / "k-1").exists()
+    assert [getattr(obj, "data", "") for obj in shown] == [
+        f'<p class="ss-msg ss-error" role="alert">{UNAVAILABLE}</p>'
+    ]
+    assert inspect(make_engine(url)).get_table_names() == [], "a kernel never migrates"

@@ -3,8 +3,8 @@
 Each writer is a process, as each learner's kernel is. They start together behind a barrier
 and save their answers as fast as they can; then all of them submit the same decision of
 one shared attempt at the same moment (a double-clicked Submit in twenty tabs). Runs on
-SQLite and, when SAFESHARE_TEST_PG_URL is set, on PostgreSQL. Latencies are printed
-(`pytest -s`) and reported in docs/security.md.
+SQLite and on PostgreSQL (see tests/conftest.py). Latencies are printed (`pytest -s`) and
+reported in docs/security.md.
 """
 
 from __future__ import annotations

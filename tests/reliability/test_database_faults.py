@@ -8,16 +8,18 @@ throw-away cluster this test started itself.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
+from tests.pgcluster import PgCluster
 from tests.reliability.drill import DRILL, FILES
-from tests.reliability.pgcluster import PgCluster
+from tests.sqlitelock import WriteLock
+from toolkit.app.identity import Query
 from toolkit.app.journey import SAVE_FAILED, LearnerApp
 from toolkit.cases import load_library
 from toolkit.storage import engine, open_store
@@ -40,18 +42,6 @@ def press_submit(app: LearnerApp, choice: str = "a") -> str:
 
 def stored(app: LearnerApp) -> list[str]:
     return [a["decision_id"] for a in app.store.answers(app.attempt["id"])]
-
-
-class WriteLock:
-    """Another connection holding SQLite's write lock (BEGIN EXCLUSIVE) until released."""
-
-    def __init__(self, path: Path):
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.conn.execute("BEGIN EXCLUSIVE")
-
-    def release(self) -> None:
-        self.conn.execute("COMMIT")
-        self.conn.close()
 
 
 def test_locked_sqlite_shows_a_message_then_a_retry_saves_once(tmp_path, monkeypatch):
@@ -87,6 +77,74 @@ def test_a_short_lock_only_delays_the_save(tmp_path):
     assert "Answer saved." in message
     assert 0.8 < time.monotonic() - began < engine.BUSY_TIMEOUT_MS / 1000
     assert stored(app) == ["d1"]
+
+
+def answer_all_but_the_last(app: LearnerApp) -> None:
+    for _ in range(3):
+        assert "Answer saved." in press_submit(app)
+        app._render_play()  # "Next decision"
+
+
+def last_answer_then_locked(path: Path, monkeypatch) -> tuple[LearnerApp, str]:
+    """The drill answered to the end, another writer taking the lock just after the last
+    answer was stored (released once Submit has answered); the app and its message."""
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 300)
+    app = learner_app(f"sqlite:///{path}")
+    answer_all_but_the_last(app)
+    locks: list[WriteLock] = []
+    record = app.store.record_answer
+
+    def then_locked(*args, **kwargs):
+        stored = record(*args, **kwargs)
+        locks.append(WriteLock(path))  # the row is in; now the database is busy
+        return stored
+
+    monkeypatch.setattr(app.store, "record_answer", then_locked)
+    message = press_submit(app)
+    locks[0].release()
+    return app, message
+
+
+def test_a_lock_just_after_the_last_answer_loses_nothing(tmp_path, monkeypatch):
+    """If another writer takes the lock just after the last answer is stored, is the learner
+    told it was saved (it was), and is the attempt finished when they resume?"""
+    path = tmp_path / "store.db"
+    app, message = last_answer_then_locked(path, monkeypatch)
+
+    assert "Answer saved." in message and "ss-error" not in message
+    assert app.player.finished and stored(app) == ["d1", "d2", "d3", "d4"]
+    resumed = LearnerApp(load_library([FILES]), open_store(f"sqlite:///{path}"))
+    resumed.start(Query(resume=app.learner["resume_key"], scenario=DRILL))
+    (attempt,) = resumed.store.attempts(app.learner["id"])
+    assert attempt["finished_at"] is not None and attempt["ending"] == app.player.position
+    assert resumed.player.finished, "the summary, not a decision, is shown"
+
+
+def test_finishing_is_tried_again_on_the_way_to_the_summary(tmp_path, monkeypatch):
+    """If finishing failed under that lock, does "See the outcome", pressed once the lock has
+    gone, mark the attempt finished without waiting for a resume?"""
+    app, _ = last_answer_then_locked(tmp_path / "store.db", monkeypatch)
+    (attempt,) = app.store.attempts(app.learner["id"])
+    assert attempt["finished_at"] is None, "the lock stopped the first try"
+    app._render_play()  # "See the outcome"
+    (attempt,) = app.store.attempts(app.learner["id"])
+    assert attempt["finished_at"] is not None and attempt["ending"] == app.player.position
+
+
+def test_an_answer_stored_before_an_error_counts_as_saved(tmp_path, monkeypatch):
+    """If saving raises after the row was written (the commit's reply lost), does the learner
+    see "saved" and go on, rather than "could not be saved" for an answer that was?"""
+    app = learner_app(f"sqlite:///{tmp_path / 'store.db'}")
+    record = app.store.record_answer
+
+    def stored_then_failed(*args, **kwargs):
+        record(*args, **kwargs)
+        raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection"))
+
+    monkeypatch.setattr(app.store, "record_answer", stored_then_failed)
+    message = press_submit(app)
+    assert "Answer saved." in message and SAVE_FAILED.split(" (")[0] not in message
+    assert app.player.position == "d2" and stored(app) == ["d1"]
 
 
 @pytest.fixture

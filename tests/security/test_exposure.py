@@ -135,7 +135,7 @@ def _count(store) -> int:
 
 def test_resume_codes_are_too_many_to_guess():
     """Is a resume code drawn from at least 2^79 values (guessing is hopeless)?"""
-    from toolkit.storage.store import CODE_ALPHABET, new_resume_key
+    from toolkit.storage.keys import CODE_ALPHABET, new_resume_key
 
     codes = {new_resume_key() for _ in range(2000)}
     assert len(codes) == 2000

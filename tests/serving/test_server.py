@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from toolkit.errors import SafeShareError
 from toolkit.serving import server
 from toolkit.serving.server import APPS, build_voila_argv, main, notebook_path, port_of
 from toolkit.settings import Settings
+from toolkit.storage.engine import make_engine
 
 NOTEBOOK = Path("/srv/notebooks/learner.ipynb")
 
@@ -159,3 +161,37 @@ def test_the_trainer_server_prints_its_sign_in_link(monkeypatch, from_env):
     learner_out = io.StringIO()
     server.run("learner", settings, out=learner_out)
     assert "sign in" not in learner_out.getvalue() and "token" not in learner_out.getvalue()
+
+
+def test_the_server_migrates_once_retrying_while_the_database_is_busy(tmp_path, monkeypatch):
+    """Does the server bring the store's schema up to date for its kernels (learner and
+    trainer), and when the database is busy at start (another writer holding the lock),
+    keep trying until it can?"""
+    from tests.sqlitelock import WriteLock
+    from toolkit.storage import engine
+    from toolkit.storage.migrate import HEAD, current_revision
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    path = tmp_path / "new.db"
+    url = f"sqlite:///{path}"
+    log = io.StringIO()
+    vs = server.VoilaServer("learner", Settings.from_env({}, database_url=url), log=log)
+    assert APPS["learner"].store and APPS["trainer"].store and not APPS["reviewer"].store
+    lock = WriteLock(path)
+    try:
+        vs._start_migration()
+        deadline = time.monotonic() + 30
+        while "store not prepared" not in log.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        lock.release()
+    probe = make_engine(url)
+    try:
+        deadline = time.monotonic() + 30
+        while current_revision(probe) != HEAD and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert current_revision(probe) == HEAD
+    finally:
+        probe.dispose()
+        vs._stopping.set()
+    assert "database is locked" in log.getvalue()

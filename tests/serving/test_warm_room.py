@@ -39,6 +39,22 @@ def test_marked_kernels_are_warm_without_asking_voila(tmp_path):
     assert room.settled()
 
 
+def test_a_kernel_whose_notebook_failed_is_not_counted_warm(tmp_path):
+    """Does a kernel that marked itself failed settle without counting towards the room, so
+    "ready" waits for its replacement (which Voilà's process starts)?"""
+    room = WarmRoom("http://127.0.0.1:1/", tmp_path, lambda _: True, io.StringIO())
+    for kernel in (A, B):
+        room.read_line(f"[Voila] Kernel started: {kernel}\n")
+    room.read_line("[Voila] Kernel pool of learner.ipynb is filled with 2 kernel(s)\n")
+    (tmp_path / A).touch()
+    (tmp_path / f"{B}.failed").touch()
+    assert room.settled() and room.failed == [B]
+    assert not room.launched(2), "one of the two is no use"
+    assert "1 failed to start" in room.describe()
+    room.read_line("[Voila] Kernel started: 0c5e0d7b-9f39-4a47-b3c4-b5d7a0e2f1aa\n")
+    assert room.launched(2) and not room.settled()  # the replacement is still warming
+
+
 class _Recorder(BaseHTTPRequestHandler):
     seen: list[tuple[str, str, str | None, str | None]] = []
 

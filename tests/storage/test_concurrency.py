@@ -1,8 +1,8 @@
 """A workshop room's worth of writers at once: 30 learner processes × 20 answers each.
 
-Run against SQLite (WAL, busy timeout, BEGIN IMMEDIATE) and, when SAFESHARE_TEST_PG_URL is
-set, PostgreSQL. Each learner also re-submits every answer once, as a double-click or a
-dropped connection would: the store must keep exactly one copy, the first.
+Run against SQLite (WAL, busy timeout, BEGIN IMMEDIATE for writes) and PostgreSQL. Each
+learner also re-submits every answer once, as a double-click or a dropped connection would:
+the store must keep exactly one copy, the first.
 """
 
 from __future__ import annotations

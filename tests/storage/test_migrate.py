@@ -1,5 +1,6 @@
 """Migrations: the cheap 'already current' check agrees with Alembic."""
 
+import pytest
 from alembic.script import ScriptDirectory
 
 from toolkit.storage import open_store
@@ -57,8 +58,8 @@ def test_0002_keeps_old_overrides_and_adds_misconceptions(store_url):
             ),
             {"now": now},
         )
-    upgrade(engine)
-    assert current_revision(engine) == HEAD == "0002"
+    upgrade(engine, "0002")
+    assert current_revision(engine) == "0002"
     with engine.connect() as conn:
         old = conn.execute(select(t.overrides)).one()
     assert old.reason == "old" and old.misconceptions is None
@@ -68,4 +69,63 @@ def test_0002_keeps_old_overrides_and_adds_misconceptions(store_url):
     command.downgrade(alembic_config(engine), "0001")
     assert current_revision(engine) == "0001"
     assert "misconceptions" not in {c["name"] for c in inspect(engine).get_columns("overrides")}
+    engine.dispose()
+
+
+def test_0003_closes_older_duplicate_attempts_keeping_every_answer(store_url):
+    """Does a database at 0002 holding two open attempts of one learner and scenario (the
+    race) upgrade to 0003 with every attempt and answer kept, only the newest left open,
+    a second open attempt then refused, and go back down to 0002?"""
+    import datetime as dt
+
+    from alembic import command
+    from sqlalchemy import insert, inspect, select
+    from sqlalchemy.exc import IntegrityError
+
+    from toolkit.storage import tables as t
+    from toolkit.storage.engine import make_engine
+    from toolkit.storage.migrate import upgrade
+
+    engine = make_engine(store_url)
+    upgrade(engine, "0002")
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    at = [start + dt.timedelta(minutes=m) for m in range(5)]
+    attempt = dict(learner_id="L-1", scenario_id="sc-a", started_at=start)
+    answer = dict(seq=0, answer={}, result={}, points=0, max_points=1)
+    # fmt: off
+    with engine.begin() as conn:
+        conn.execute(insert(t.learners).values(id="L-1", resume_key="K", created_at=start))
+        conn.execute(insert(t.attempts), [
+            {**attempt, "id": 1, "finished_at": None},
+            {**attempt, "id": 2, "finished_at": None},
+            {**attempt, "id": 3, "finished_at": at[1]},
+            {**attempt, "id": 4, "finished_at": None, "scenario_id": "sc-b"},
+        ])
+        conn.execute(insert(t.answers), [
+            {**answer, "id": 1, "attempt_id": 1, "decision_id": "d1", "created_at": at[2]},
+            {**answer, "id": 2, "attempt_id": 2, "decision_id": "d1", "created_at": at[3]},
+            {**answer, "id": 3, "attempt_id": 1, "decision_id": "d2", "created_at": at[4]},
+        ])
+    # fmt: on
+
+    upgrade(engine)
+    assert current_revision(engine) == HEAD == "0003"
+    with engine.connect() as conn:
+        attempts = {r.id: r for r in conn.execute(select(t.attempts))}
+        answers = conn.execute(select(t.answers.c.id)).scalars().all()
+    assert sorted(answers) == [1, 2, 3], "no answer lost"
+    assert sorted(i for i, r in attempts.items() if r.finished_at is None) == [2, 4]
+    closed = attempts[1].finished_at
+    closed = closed if closed.tzinfo else closed.replace(tzinfo=dt.UTC)  # SQLite: naive UTC
+    assert closed == at[4] and attempts[1].ending is None, "closed as of its last answer"
+    with pytest.raises(IntegrityError, match="uq_attempts_one_open|attempts.learner_id"):
+        with engine.begin() as conn:
+            conn.execute(insert(t.attempts).values(id=10, **attempt))
+
+    command.downgrade(alembic_config(engine), "0002")
+    assert current_revision(engine) == "0002"
+    indexes = {i["name"] for i in inspect(engine).get_indexes("attempts")}
+    assert "uq_attempts_one_open" not in indexes
+    with engine.begin() as conn:
+        conn.execute(insert(t.attempts).values(id=11, **attempt))  # two open ones allowed again
     engine.dispose()

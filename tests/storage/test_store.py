@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from toolkit.errors import MissingEntry
 from toolkit.storage import open_store
-from toolkit.storage.store import CODE_ALPHABET
+from toolkit.storage.keys import CODE_ALPHABET
 
 
 @pytest.fixture
@@ -162,3 +162,23 @@ def test_cohort_activity_hides_resume_keys(store):
     assert rows[0]["display_name"] == "Sam" and "resume_key" not in rows[0]
     found = store.find_answer(answer["id"])
     assert (found["cohort_id"], found["learner_id"]) == (cohort["id"], learner["id"])
+
+
+def test_nobody_joins_a_closed_cohort(store):
+    """Is joining a closed cohort, or one past its closing time, refused with nothing
+    created, while its learners can still be found?"""
+    import datetime as dt
+
+    from toolkit.errors import AccessDenied
+
+    room = store.add_cohort("Room", ["sc-x"])
+    member = store.learner(cohort_code=room["code"])
+    store.close_cohort(room["code"])
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+    expired = store.add_cohort("Yesterday", ["sc-x"], closes_at=past)
+    for code in (room["code"], expired["code"]):
+        with pytest.raises(AccessDenied, match="closed"):
+            store.learner(cohort_code=code, display_name="Late")
+    assert store.learner(member["id"])["cohort_id"] == room["id"], "members still resume"
+    assert [r["id"] for r in store.cohort_learners(room["id"])] == [member["id"]]
+    assert store.cohort_learners(expired["id"]) == []

@@ -1,4 +1,4 @@
-"""Tests for toolkit.training.corpus: the bundled corpus meets issue 13's bar; bad rows are named."""
+"""Tests for toolkit.training.corpus: the bundled corpus meets issue 13's bar; bad rows named."""
 
 from __future__ import annotations
 

@@ -25,13 +25,21 @@ def seed(store, text: str, *, misconceptions: list[str] | None) -> dict:
     cohort = store.add_cohort("Moderation test", ["sc-nursery-bruising"])
     learner = store.learner(cohort_code=cohort["code"], display_name=None)
     attempt = store.open_attempt(learner["id"], "sc-nursery-bruising")
-    result = {"decision": "d1", "points": 0.0, "max_points": 5.0, "concepts": [],
-              "misconceptions": [], "evidence": [], "feedback": []}
+    result = {
+        "decision": "d1",
+        "points": 0.0,
+        "max_points": 5.0,
+        "concepts": [],
+        "misconceptions": [],
+        "evidence": [],
+        "feedback": [],
+    }
     answer = store.record_answer(
         attempt["id"], "d1", {"decision": "d1", "choice": "b", "rationale": text}, result
     )
-    store.add_override(answer["id"], "Jo", ["C-right-recipient"], 1.0, "she names the front door",
-                       misconceptions)
+    store.add_override(
+        answer["id"], "Jo", ["C-right-recipient"], 1.0, "she names the front door", misconceptions
+    )
     return cohort
 
 

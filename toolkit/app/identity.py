@@ -25,6 +25,10 @@ CODE = re.compile(r"^[A-Za-z0-9-]{4,24}$")
 # rather than silently starting the learner afresh as if they had given none.
 UNREADABLE_CODE = "?"
 log = logging.getLogger("safeshare.app.identity")
+# Set by toolkit.serving: its private folder, where a kernel leaves <kernel id> once warm,
+# or <kernel id>.failed when its start-up failed.
+READY_DIR_VAR = "SAFESHARE_READY_DIR"
+FAILED_SUFFIX = ".failed"
 
 
 @dataclass(frozen=True)
@@ -61,9 +65,19 @@ def mark_warm() -> None:
     The notebook is about to block waiting for its page, so the kernel stays "busy";
     the server's readiness check looks for this file instead.
     """
-    folder, kernel = os.environ.get("SAFESHARE_READY_DIR"), os.environ.get("VOILA_KERNEL_ID")
+    _touch_marker("")
+
+
+def mark_failed() -> None:
+    """Tell `toolkit.serving` this kernel's start-up failed: a warm kernel marked so is
+    dropped from the room and replaced, never handed to a learner (see FAILED_SUFFIX)."""
+    _touch_marker(FAILED_SUFFIX)
+
+
+def _touch_marker(suffix: str) -> None:
+    folder, kernel = os.environ.get(READY_DIR_VAR), os.environ.get("VOILA_KERNEL_ID")
     if folder and kernel and os.path.isdir(folder):
-        with open(os.path.join(folder, os.path.basename(kernel)), "w"):
+        with open(os.path.join(folder, os.path.basename(kernel) + suffix), "w"):
             pass
 
 

@@ -18,15 +18,16 @@ from toolkit.app import guard
 from toolkit.app.identity import Query
 from toolkit.app.player import Player
 from toolkit.cases import Library, Scenario
-from toolkit.errors import MissingEntry, SafeShareError
+from toolkit.errors import AccessDenied, MissingEntry, SafeShareError
 from toolkit.guidance import vocabulary
-from toolkit.storage import Store
+from toolkit.storage import Store, cohort_open
 from toolkit.storage.clean import clean_json
 from toolkit.widgets import feedback as fb
 from toolkit.widgets.decision import DecisionView, too_long
 from toolkit.widgets.html import esc, markdown, tag, text_tag
 
 log = logging.getLogger("safeshare.app.learner")
+CLOSED = "This workshop session has closed. Ask your trainer for a new code."
 SAVE_FAILED = (
     "Your answer could not be saved just now (the database is busy or unreachable). "
     "Nothing is lost: wait a moment and press Submit again."
@@ -76,6 +77,7 @@ class LearnerApp:
         self.player: Player | None = None
         self.attempt: dict[str, Any] | None = None
         self.view: DecisionView | None = None
+        self.finish_pending = False  # the attempt is complete but could not be marked so yet
         # In a workshop, an optional name the trainer sees instead of the pseudonymous id.
         self.name_box = w.Text(
             description="Your name for the trainer (optional)",
@@ -123,11 +125,9 @@ class LearnerApp:
             except MissingEntry:
                 self.show_picker()
                 raise SafeShareError(UNKNOWN_WORKSHOP) from None
-            if self.cohort["closed"]:
+            if not cohort_open(self.cohort):
                 self.cohort = None
-                raise SafeShareError(
-                    "This workshop session has closed. Ask your trainer for a new code."
-                )
+                raise SafeShareError(CLOSED)
         if query.resume and not self._resumed(query.resume):
             self.show_picker()  # the list stays open: retype the code, or start afresh
             return
@@ -229,7 +229,10 @@ class LearnerApp:
             if self.learner is None:
                 code = self.cohort["code"] if self.cohort else None
                 name = display_name(self.name_box.value) if code else None
-                self.learner = self.store.learner(cohort_code=code, display_name=name)
+                try:  # joining now: the cohort may have closed since this page opened
+                    self.learner = self.store.learner(cohort_code=code, display_name=name)
+                except AccessDenied:
+                    raise SafeShareError(CLOSED) from None
             self.attempt = self.store.open_attempt(self.learner["id"], scenario.id)
         except (MissingEntry, IntegrityError):  # the learner or cohort was deleted meanwhile
             self._records_gone()
@@ -238,6 +241,8 @@ class LearnerApp:
             a["decision_id"]: _strip(a["answer"]) for a in self.store.answers(self.attempt["id"])
         }
         self.player = Player(scenario, stored)
+        if self.player.finished:  # every answer given, but finishing failed last time
+            self._finish()
         self.notice.value = self.notice.value if stored else ""
         self._render_play()
 
@@ -339,8 +344,10 @@ class LearnerApp:
             )
         except SQLAlchemyError:
             log.exception("saving an answer failed")
-            self.view.say(SAVE_FAILED, "error")
-            return None
+            stored = self._stored_answer(decision_id)
+            if stored is None:  # not in the store: really not saved
+                self.view.say(SAVE_FAILED, "error")
+                return None
         except MissingEntry:  # the attempt was deleted under this tab
             self._records_gone()
             return None
@@ -348,7 +355,7 @@ class LearnerApp:
         answer, result = _strip(stored["answer"]), stored["result"]
         player.answer(decision_id, answer)
         if player.finished:
-            self.store.finish_attempt(self.attempt["id"], player.position)
+            self._finish()
         self._show_feedback(result)
         return result
 
@@ -362,6 +369,25 @@ class LearnerApp:
         self.show_picker()
         self.error(GONE)
 
+    def _stored_answer(self, decision_id: str) -> dict[str, Any] | None:
+        """The answer to ``decision_id`` if the store holds it (it was saved after all)."""
+        try:
+            return self.store.answer(self.attempt["id"], decision_id)
+        except (MissingEntry, SQLAlchemyError):
+            return None
+
+    def _finish(self) -> None:
+        """Mark the attempt finished. The answers are saved already; if the database is busy
+        now, this is tried again on the way to the summary, and whenever the attempt is
+        opened again (see open_scenario), so it is never left unfinished for good."""
+        try:
+            self.store.finish_attempt(self.attempt["id"], self.player.position)
+        except SQLAlchemyError:
+            log.exception("marking the attempt finished failed; tried again later")
+            self.finish_pending = True
+        else:
+            self.finish_pending = False
+
     def _show_feedback(self, result: dict[str, Any]) -> None:
         self.view.lock()
         self.view.say("Answer saved.", "info")
@@ -374,6 +400,8 @@ class LearnerApp:
     def _render_summary(self) -> None:
         from toolkit.workshop import moderation
 
+        if self.finish_pending:
+            self._finish()
         player = self.player
         # A trainer's override of a rationale (workshop moderation) changes the summary too.
         overrides = moderation.attempt_overrides(self.store, self.attempt["id"])

@@ -56,18 +56,6 @@ def write_library_snapshot(settings: Settings, path: Path) -> int:
     return len(snapshot.scenarios)
 
 
-def prepare_store(settings: Settings) -> None:
-    """Bring the store's schema up to date once, in the server, before kernels open it.
-
-    A kernel that finds the schema behind migrates it itself, and Alembic with its
-    templates then stays in every warm kernel (measured: +11 MiB RSS each on a new database).
-    """
-    from toolkit.storage import open_store
-
-    with open_store(settings.database_url):
-        pass
-
-
 def read_library(settings: Settings) -> Library:
     """The server's snapshot when there is one, else the case files parsed here."""
     snapshot = os.environ.get(SNAPSHOT_VAR)
@@ -86,13 +74,16 @@ def read_library(settings: Settings) -> Library:
 
 
 def build(settings: Settings) -> LearnerApp:
-    """The app over the bundled (or configured) cases and the configured store."""
+    """The app over the bundled (or configured) cases and the configured store.
+
+    StoreUnavailable when the database is still not ready after ``settings.store_wait``.
+    """
+    from toolkit.app.database import kernel_store
     from toolkit.app.guard import configure_logging
     from toolkit.app.journey import LearnerApp
-    from toolkit.storage import open_store
 
     configure_logging(REPO_ROOT / "var" / "log")
-    app = LearnerApp(read_library(settings), open_store(settings.database_url))
+    app = LearnerApp(read_library(settings), kernel_store(settings))
     warm_scoring()
     return app
 
@@ -116,9 +107,18 @@ def show(settings: Settings | None = None, query: Query | None = None) -> None:
     """
     from IPython.display import display
 
-    from toolkit.app.identity import request_query
+    from toolkit.app.database import show_unavailable
+    from toolkit.app.identity import mark_failed, request_query
+    from toolkit.errors import StoreUnavailable
 
-    app = build(settings or Settings.from_env())
+    try:
+        app = build(settings or Settings.from_env())
+    except StoreUnavailable as exc:  # expected when the database is down: say so
+        show_unavailable(exc)
+        return
+    except BaseException:  # a bug: the cell fails, and a warm kernel leaves the room
+        mark_failed()
+        raise
     display(app.widget)
     release_free_memory()
     app.start(query if query is not None else request_query())

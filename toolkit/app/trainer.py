@@ -201,15 +201,21 @@ def show(settings: Settings | None = None) -> None:
     """
     from IPython.display import display
 
+    from toolkit.app.database import kernel_store, show_unavailable
     from toolkit.app.guard import configure_logging
     from toolkit.app.identity import mark_warm
     from toolkit.cases import load_library
+    from toolkit.errors import StoreUnavailable
     from toolkit.settings import REPO_ROOT
-    from toolkit.storage import open_store
 
     settings = settings or Settings.from_env()
     configure_logging(REPO_ROOT / "var" / "log")
-    app = TrainerApp(load_library(settings.case_dirs), open_store(settings.database_url), settings)
+    try:
+        store = kernel_store(settings)
+    except StoreUnavailable as exc:
+        show_unavailable(exc)
+        return
+    app = TrainerApp(load_library(settings.case_dirs), store, settings)
     display(app.widget)
     app.start_refreshing()
     mark_warm()  # a preheated kernel is ready now; the trainer page needs no query string

@@ -11,9 +11,9 @@ Two readers look at every rationale, and both explain themselves:
 
 The detector decides (:mod:`toolkit.scoring.detector.decide`): a label is shown when its
 model's confidence reaches the label's threshold, and a belief and the concept that denies
-it are never shown together. A label's evidence is the rule's match where a rule held for it, otherwise the words of the
-features that weighed most for it. :func:`analyse_rules` gives the pattern
-rules' verdict alone, for comparison.
+it are never shown together. A label's evidence is the rule's match where a rule held for
+it, otherwise the words of the features that weighed most for it. :func:`analyse_rules`
+gives the pattern rules' verdict alone, for comparison.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class RationaleResult:
     confidence: dict[str, float] = field(default_factory=dict, compare=False)
 
     def to_dict(self, id: str | int | None = None) -> dict[str, Any]:  # noqa: A002 - contract name
-        """The CASE_FORMAT §4 rationale line: id, concepts, misconceptions, evidence (+confidence)."""
+        """The CASE_FORMAT §4 rationale line, with each label's confidence added."""
         out: dict[str, Any] = {
             "id": id,
             "concepts": list(self.concepts),

@@ -261,5 +261,3 @@ def guard(parsed: Parsed, hits: list[Hit]) -> tuple[list[Hit], list[Hit]]:
         gone = i in drop or parsed.clause_of[hit.first] in drop_clauses
         (withheld if gone else kept).append(hit)
     return kept, withheld
-
-

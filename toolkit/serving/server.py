@@ -34,7 +34,8 @@ from typing import IO
 
 import psutil
 
-from toolkit.app.learner import SNAPSHOT_VAR, prepare_store, write_library_snapshot
+from toolkit.app.database import STORE_PREPARED_VAR, prepare_store
+from toolkit.app.learner import SNAPSHOT_VAR, write_library_snapshot
 from toolkit.errors import SafeShareError
 from toolkit.serving.lean_kernel import write_lean_kernelspec
 from toolkit.serving.warm_room import WarmRoom
@@ -62,19 +63,23 @@ PROBE_PATH = "/voila/static/voila.js"
 
 @dataclass(frozen=True)
 class App:
-    """How one notebook is served: its port setting, whether it signs in, and whether the
-    server parses the case library once for all its kernels (see toolkit.app.learner)."""
+    """How one notebook is served: its port setting, whether it signs in, whether the server
+    parses the case library once for all its kernels (see toolkit.app.learner), and whether
+    it migrates the store for them (see toolkit.app.database)."""
 
     port_setting: str = "port"
     needs_token: bool = False
     library_snapshot: bool = False
+    store: bool = False
 
 
 APPS: dict[str, App] = {
-    "learner": App("port", library_snapshot=True),
-    "trainer": App("trainer_port", needs_token=True),
+    "learner": App("port", library_snapshot=True, store=True),
+    "trainer": App("trainer_port", needs_token=True, store=True),
     "reviewer": App("reviewer_port"),
 }
+# Between tries at migrating a database the server cannot use yet: doubling up to this.
+MIGRATE_RETRY_MAX_SECONDS = 30.0
 
 
 def app_for(notebook_name: str) -> App:
@@ -209,6 +214,7 @@ class VoilaServer:
         self._log = log if log is not None else sys.stderr
         self._process: subprocess.Popen[str] | None = None
         self._running = threading.Event()
+        self._stopping = threading.Event()
         self.room: WarmRoom | None = None  # made by start(), with the server's private folder
 
     def start(self) -> None:
@@ -236,6 +242,9 @@ class VoilaServer:
         )
         if self._app.library_snapshot:
             env[SNAPSHOT_VAR] = str(self._start_snapshot())
+        if self._app.store:
+            env[STORE_PREPARED_VAR] = "1"  # kernels attach and wait; they never migrate
+            self._start_migration()
         self._process = subprocess.Popen(
             build_voila_argv(self.settings, self.notebook, self.port, token=self._app.needs_token),
             cwd=REPO_ROOT,
@@ -253,15 +262,10 @@ class VoilaServer:
         """Parse the case library once, in a thread, while Voilà starts (kernels wait for it).
 
         Measured under load: done before Voilà's start it delayed the whole server by 5 s.
-        The store's schema is brought up to date first, so no kernel has to migrate it.
         """
         path = self.ready_dir / "library.pickle"
 
         def write() -> None:
-            try:
-                prepare_store(self.settings)
-            except Exception as exc:  # noqa: BLE001 - each kernel reports its own store error
-                self._log.write(f"[SafeShare] store not prepared ({exc})\n")
             try:
                 count = write_library_snapshot(self.settings, path)
                 self._log.write(f"[SafeShare] library snapshot: {count} scenarios\n")
@@ -270,6 +274,29 @@ class VoilaServer:
 
         threading.Thread(target=write, daemon=True).start()
         return path
+
+    def _start_migration(self) -> None:
+        """Bring the store's schema up to date once for all this server's kernels, in a
+        thread while Voilà starts; a database that is down or busy is tried again (1 s,
+        doubling to MIGRATE_RETRY_MAX_SECONDS apart) until it works or the server stops.
+        Kernels wait for it (settings.store_wait), so warming up never needs the database
+        to be writable at that moment."""
+
+        def migrate() -> None:
+            pause = 1.0
+            while not self._stopping.is_set():
+                try:
+                    prepare_store(self.settings)
+                    return
+                except Exception as exc:  # noqa: BLE001 - logged, then tried again
+                    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                    self._log.write(
+                        f"[SafeShare] store not prepared ({reason}); retry in {pause:g} s\n"
+                    )
+                self._stopping.wait(pause)
+                pause = min(2 * pause, MIGRATE_RETRY_MAX_SECONDS)
+
+        threading.Thread(target=migrate, name="safeshare-migrate", daemon=True).start()
 
     def _pump(self) -> None:
         """Forward Voilà's log and notice the lines that mean 'listening' and 'room full'."""
@@ -351,6 +378,7 @@ class VoilaServer:
 
     def stop(self) -> int:
         """SIGTERM Voilà, SIGKILL after the grace period, sweep stray kernels; the exit code."""
+        self._stopping.set()
         if self._process is None:
             return 0
         kernels = _descendants(self._process.pid)

@@ -15,6 +15,9 @@ found by the security review (issue 9, docs/security.md):
    query string. When a socket Voilà no longer held was closed, Voilà deleted whichever entry
    its loop ended on: the newest warm kernel's, whose page then never loaded. Anyone could
    cause that with two sockets under a made-up id. Each socket now removes only its own entry.
+
+It also installs the warm pool's guard (issue 15, ``toolkit.serving.pool_guard``): a pooled
+kernel whose notebook failed is dropped and replaced, never handed to a learner.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from typing import Any
 
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
 
+from toolkit.serving.pool_guard import guard_pool
+
 
 class PageCookieIdentityProvider(PasswordIdentityProvider):
     """Jupyter's identity provider that also gives every Voilà page its ``_xsrf`` cookie."""
@@ -31,6 +36,7 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         repair_query_sockets()
+        guard_pool(self.parent)  # failed warm kernels leave the pool (serving.pool_guard)
 
     async def get_user(self, handler: Any) -> User | None:
         user = super().get_user(handler)

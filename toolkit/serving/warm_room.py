@@ -11,6 +11,10 @@ Voilà logging "Kernel died" while Jupyter's restarter brings up a fresh process
 the notebook never runs. Either way the learner given that pool entry gets a page with no
 widgets. A lost kernel is therefore dropped: shut down through Voilà's API (which also
 takes it out of the pool) and not waited for.
+
+A kernel whose notebook failed to start (the database unavailable for longer than it waits,
+issue 15) says so with a ``<kernel id>.failed`` marker; Voilà's process drops and replaces
+it (``toolkit.serving.pool_guard``), so here it only stops counting towards the room.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+
+from toolkit.app.identity import FAILED_SUFFIX
 
 POOL_FILLED = "Kernel pool of"  # Voilà logs "Kernel pool of <nb> is filled with N kernel(s)"
 KERNEL_STARTED = re.compile(r"Kernel started: ([0-9a-f-]{36})")
@@ -57,6 +63,7 @@ class WarmRoom:
         self.filled = threading.Event()
         self.kernel_ids: list[str] = []
         self.lost: list[str] = []
+        self.failed: list[str] = []  # notebook failed; Voilà's process replaces them
         self._started_at: dict[str, float] = {}
         self._died: set[str] = set()
         self._warm: set[str] = set()
@@ -75,21 +82,30 @@ class WarmRoom:
 
     def launched(self, room: int) -> bool:
         """Has Voilà launched the whole room? (Its "filled" line can be missing when a
-        kernel is lost at start, so enough "Kernel started" lines count as well.)"""
+        kernel is lost at start, so enough "Kernel started" lines count as well; a failed
+        kernel's replacement must have started too.)"""
+        if self.failed:
+            return len(self.kernel_ids) - len(self.failed) >= room
         return self.filled.is_set() or len(self.kernel_ids) >= room
 
     def describe(self) -> str:
         """How far the room got, for messages: "12 of 30 kernels warm, 1 lost"."""
         lost = f", {len(self.lost)} lost" if self.lost else ""
-        return f"{len(self._warm)} of {len(self.kernel_ids)} kernels warm{lost}"
+        failed = f", {len(self.failed)} failed to start (see the log)" if self.failed else ""
+        return f"{len(self._warm)} of {len(self.kernel_ids)} kernels warm{lost}{failed}"
 
     def settled(self) -> bool:
-        """Is every kernel started so far warm (or lost and dropped)?"""
+        """Is every kernel started so far warm (or lost and dropped, or failed)?"""
         now = time.monotonic()
         return all([self._quiet(k, now) for k in list(self.kernel_ids)])
 
     def _quiet(self, kernel_id: str, now: float) -> bool:
-        if kernel_id in self._warm or (self.ready_dir / kernel_id).exists():
+        if kernel_id in self._warm or kernel_id in self.failed:
+            return True
+        if (self.ready_dir / f"{kernel_id}{FAILED_SUFFIX}").exists():
+            self.failed.append(kernel_id)
+            return True
+        if (self.ready_dir / kernel_id).exists():
             self._warm.add(kernel_id)  # once warm, never polled again
             return True
         if kernel_id in self.lost:

@@ -82,13 +82,13 @@ def learner_record(store: Store, learner_id: str) -> dict[str, Any]:
 
 def forget_learner(store: Store, learner_id: str) -> int:
     """Erase one learner and everything they gave; the number of rows deleted (0 if unknown)."""
-    with store.engine.begin() as conn:
+    with store.writing() as conn:
         return _delete_learners(conn, [learner_id])
 
 
 def purge_unattached(store: Store, before: dt.datetime) -> list[str]:
     """Erase learners in no cohort who started before ``before``; returns their ids."""
-    with store.engine.begin() as conn:
+    with store.writing() as conn:
         rows = conn.execute(
             select(t.learners.c.id, t.learners.c.created_at).where(t.learners.c.cohort_id.is_(None))
         ).all()

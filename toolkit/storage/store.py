@@ -3,40 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from toolkit.errors import MissingEntry
+from toolkit.errors import AccessDenied, MissingEntry
 from toolkit.storage import tables as t
 from toolkit.storage.clean import clean_json, clean_optional, clean_text
-from toolkit.storage.engine import make_engine
-
-# Join codes avoid letters and digits that are easily confused when read off a projector.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+from toolkit.storage.engine import make_engine, writer
+from toolkit.storage.keys import new_join_code, new_learner_id, new_resume_key
 
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def new_learner_id() -> str:
-    """A pseudonymous learner id: random, meaningless, short enough to read back."""
-    return "L-" + secrets.token_hex(5)
-
-
-def new_resume_key() -> str:
-    """A learner's secret resume code: 80 random bits, grouped for reading aloud."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
-
-
-def new_join_code(length: int = 6) -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
 def _row(row: Any) -> dict[str, Any]:
@@ -47,12 +29,14 @@ class Store:
     """Cohorts, learners, attempts, answers and overrides behind fixed verbs.
 
     Every write is its own short transaction (BEGIN IMMEDIATE on SQLite), so an answer is
-    durable the moment ``record_answer`` returns.
+    durable the moment ``record_answer`` returns. Reads begin deferred and, under SQLite's
+    WAL, never wait for a writer.
     """
 
     def __init__(self, url: str, create: bool = True):
         self.url = url
         self.engine = make_engine(url)
+        self._writer = writer(self.engine)
         if create:
             self.upgrade()
 
@@ -72,8 +56,9 @@ class Store:
         self.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
+    def writing(self) -> Iterator[Connection]:
+        """One write transaction, committed on leaving (BEGIN IMMEDIATE on SQLite)."""
+        with self._writer.begin() as conn:
             yield conn
 
     # Cohorts ---------------------------------------------------------------------------
@@ -98,7 +83,7 @@ class Store:
                 retain_until=created + dt.timedelta(days=retain_days),
             )
             try:
-                with self._tx() as conn:
+                with self.writing() as conn:
                     conn.execute(insert(t.cohorts).values(**values))
                 return self.find_cohort(values["code"])
             except IntegrityError:
@@ -119,7 +104,7 @@ class Store:
 
     def close_cohort(self, code: str) -> None:
         cohort = self.find_cohort(code)
-        with self._tx() as conn:
+        with self.writing() as conn:
             conn.execute(
                 update(t.cohorts).where(t.cohorts.c.id == cohort["id"]).values(closed=True)
             )
@@ -143,7 +128,7 @@ class Store:
     def _delete_cohorts(self, ids: list[int]) -> int:
         if not ids:
             return 0
-        with self._tx() as conn:
+        with self.writing() as conn:
             learner_ids = select(t.learners.c.id).where(t.learners.c.cohort_id.in_(ids))
             attempt_ids = select(t.attempts.c.id).where(
                 t.attempts.c.learner_id.in_(learner_ids) | t.attempts.c.cohort_id.in_(ids)
@@ -163,15 +148,20 @@ class Store:
         cohort_code: str | None = None,
         display_name: str | None = None,
     ) -> dict[str, Any]:
-        """The learner with this id, created if new (with a fresh id when none is given)."""
-        cohort_id = self.find_cohort(cohort_code)["id"] if cohort_code else None
+        """The learner with this id, created if new (with a fresh id when none is given).
+
+        A new learner joins ``cohort_code`` only while that cohort is open (AccessDenied
+        otherwise), checked in the transaction that adds them: a page opened before the
+        cohort closed cannot join it. MissingEntry when there is no such cohort.
+        """
         learner_id = learner_id or new_learner_id()
         with self.engine.connect() as conn:
             row = conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first()
         if row is not None:
             return _row(row)
         try:
-            with self._tx() as conn:
+            with self.writing() as conn:
+                cohort_id = _joinable(conn, cohort_code)["id"] if cohort_code else None
                 conn.execute(
                     insert(t.learners).values(
                         id=learner_id,
@@ -198,32 +188,40 @@ class Store:
         return _row(row)
 
     def open_attempt(self, learner_id: str, scenario_id: str) -> dict[str, Any]:
-        """The learner's unfinished attempt at a scenario, or a new one: resuming is free."""
-        with self._tx() as conn:
-            row = conn.execute(
-                select(t.attempts)
-                .where(t.attempts.c.learner_id == learner_id)
-                .where(t.attempts.c.scenario_id == scenario_id)
-                .where(t.attempts.c.finished_at.is_(None))
-                .order_by(t.attempts.c.id.desc())
-            ).first()
-            if row is not None:
-                return _row(row)
-            cohort_id = conn.execute(
-                select(t.learners.c.cohort_id).where(t.learners.c.id == learner_id)
-            ).scalar()
-            new_id = conn.execute(
-                insert(t.attempts).values(
-                    learner_id=learner_id,
-                    cohort_id=cohort_id,
-                    scenario_id=scenario_id,
-                    started_at=now(),
-                )
-            ).inserted_primary_key[0]
-            return _row(conn.execute(select(t.attempts).where(t.attempts.c.id == new_id)).first())
+        """The learner's unfinished attempt at a scenario, or a new one: resuming is free.
+
+        Resuming only reads, so it never waits for another process's write. A unique index
+        allows one unfinished attempt per learner and scenario, so two tabs pressing Start
+        at once share one: the second insert fails and reads the first tab's attempt.
+        """
+        with self.engine.connect() as conn:
+            row = conn.execute(_open_attempt(learner_id, scenario_id)).first()
+        if row is not None:
+            return _row(row)
+        try:
+            with self.writing() as conn:
+                cohort_id = conn.execute(
+                    select(t.learners.c.cohort_id).where(t.learners.c.id == learner_id)
+                ).scalar()
+                new_id = conn.execute(
+                    insert(t.attempts).values(
+                        learner_id=learner_id,
+                        cohort_id=cohort_id,
+                        scenario_id=scenario_id,
+                        started_at=now(),
+                    )
+                ).inserted_primary_key[0]
+                query = select(t.attempts).where(t.attempts.c.id == new_id)
+                return _row(conn.execute(query).first())
+        except IntegrityError:
+            with self.engine.connect() as conn:
+                row = conn.execute(_open_attempt(learner_id, scenario_id)).first()
+            if row is None:  # not the race: no such learner
+                raise
+            return _row(row)
 
     def finish_attempt(self, attempt_id: int, ending: str) -> None:
-        with self._tx() as conn:
+        with self.writing() as conn:
             conn.execute(
                 update(t.attempts)
                 .where(t.attempts.c.id == attempt_id)
@@ -247,31 +245,36 @@ class Store:
         answer: dict[str, Any],
         result: dict[str, Any],
     ) -> dict[str, Any]:
-        """Store one answer now, exactly once: a repeat for the same decision returns the first."""
+        """Store one answer now, exactly once: a repeat for the same decision returns the first.
+
+        Once the insert has committed, the row is returned as written, without reading it
+        back: a read that failed then (a lock, a dropped connection) would report a saved
+        answer as lost.
+        """
         answer, result = clean_json(answer), clean_json(result)
+        values = dict(
+            attempt_id=attempt_id,
+            decision_id=decision_id,
+            answer=answer,
+            rationale=answer.get("rationale"),
+            result=result,
+            points=float(result.get("points", 0)),
+            max_points=float(result.get("max_points", 0)),
+            created_at=now(),
+        )
         try:
-            with self._tx() as conn:
+            with self.writing() as conn:
                 seq = len(
                     conn.execute(
                         select(t.answers.c.id).where(t.answers.c.attempt_id == attempt_id)
                     ).all()
                 )
-                conn.execute(
-                    insert(t.answers).values(
-                        attempt_id=attempt_id,
-                        decision_id=decision_id,
-                        seq=seq,
-                        answer=answer,
-                        rationale=answer.get("rationale"),
-                        result=result,
-                        points=float(result.get("points", 0)),
-                        max_points=float(result.get("max_points", 0)),
-                        created_at=now(),
-                    )
-                )
-        except IntegrityError:
-            pass
-        return self.answer(attempt_id, decision_id)
+                new_id = conn.execute(
+                    insert(t.answers).values(seq=seq, **values)
+                ).inserted_primary_key[0]
+        except IntegrityError:  # answered already (a retried Submit): the first one stands
+            return self.answer(attempt_id, decision_id)
+        return {"id": new_id, "seq": seq, **values}
 
     def answer(self, attempt_id: int, decision_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
@@ -368,7 +371,7 @@ class Store:
         history of who changed what, when and why stays in the table.
         """
         self.find_answer(answer_id)
-        with self._tx() as conn:
+        with self.writing() as conn:
             new_id = conn.execute(
                 insert(t.overrides).values(
                     answer_id=answer_id,
@@ -402,7 +405,6 @@ class Store:
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query).all()]
 
-
     def moderated_rationales(self, cohort_id: int | None = None) -> list[dict[str, Any]]:
         """Every override with the rationale it judged and its cohort, oldest first.
 
@@ -426,6 +428,35 @@ class Store:
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query).all()]
 
+
+def cohort_open(cohort: dict[str, Any], when: dt.datetime | None = None) -> bool:
+    """May new learners join the cohort? Not once closed, nor past its closing time."""
+    closes = cohort.get("closes_at")
+    return not cohort["closed"] and (closes is None or _aware(closes) > (when or now()))
+
+
+def _joinable(conn: Connection, code: str) -> dict[str, Any]:
+    """The cohort a new learner is joining, read under a share lock (PostgreSQL) so that a
+    concurrent close waits for the join or the join sees the close; AccessDenied if closed."""
+    query = select(t.cohorts).where(t.cohorts.c.code == code.upper()).with_for_update(read=True)
+    cohort = _row(conn.execute(query).first())
+    if cohort is None:
+        raise MissingEntry(f"no cohort with join code {code!r}")
+    if not cohort_open(cohort):
+        raise AccessDenied(f"cohort {cohort['code']} is closed to new learners")
+    return cohort
+
+
+def _open_attempt(learner_id: str, scenario_id: str) -> Select:
+    return (
+        select(t.attempts)
+        .where(t.attempts.c.learner_id == learner_id)
+        .where(t.attempts.c.scenario_id == scenario_id)
+        .where(t.attempts.c.finished_at.is_(None))
+        .order_by(t.attempts.c.id.desc())
+    )
+
+
 def _aware(value: dt.datetime) -> dt.datetime:
     # SQLite hands back naive datetimes; everything we store is UTC.
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
@@ -434,3 +465,22 @@ def _aware(value: dt.datetime) -> dt.datetime:
 def open_store(url: str) -> Store:
     """The Store for a database URL (SQLite file or PostgreSQL), schema brought up to date."""
     return Store(url)
+
+
+def attach_store(url: str, wait: float) -> Store:
+    """The Store for a database whose schema the server keeps up to date: never migrates.
+
+    Waits up to ``wait`` seconds for the database to answer at the newest revision (it may
+    be down, or the server still migrating it); StoreUnavailable after that. Under SQLite's
+    WAL this only reads, so another process's write lock does not hold it up (issue 15: a
+    kernel that migrated read a locked database as empty, and its Alembic upgrade failed).
+    """
+    from toolkit.storage.migrate import wait_for_schema
+
+    store = Store(url, create=False)
+    try:
+        wait_for_schema(store.engine, wait)
+    except BaseException:
+        store.close()
+        raise
+    return store

@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -62,6 +63,15 @@ attempts = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Column("ending", String(80), nullable=True),
+)
+# One open attempt per learner and scenario: two tabs pressing Start together share it.
+Index(
+    "uq_attempts_one_open",
+    attempts.c.learner_id,
+    attempts.c.scenario_id,
+    unique=True,
+    sqlite_where=attempts.c.finished_at.is_(None),
+    postgresql_where=attempts.c.finished_at.is_(None),
 )
 
 answers = Table(

@@ -150,7 +150,10 @@ def markdown(ev: Evaluation) -> str:
         "| | trained detector P | R | F1 | pattern rules P | R | F1 |",
         "|---|---|---|---|---|---|---|",
     ]
-    for name, labels in (("concepts (micro)", concepts()), ("misconceptions (micro)", misconceptions())):
+    for name, labels in (
+        ("concepts (micro)", concepts()),
+        ("misconceptions (micro)", misconceptions()),
+    ):
         m, r = ev.model.prf(labels), ev.rules.prf(labels)
         lines.append(f"| **{name}** | " + " | ".join(_pct(x) for x in (*m, *r)) + " |")
     lines += [

@@ -42,8 +42,7 @@ _CLASSES = {
     "@now": "now immediately today straightaway asap urgently urgent promptly quickly "
     "tonight instantly",
     "@secure": "secure securely encrypted egress cjsm password protected portal nhsmail",
-    "@conf": "confidential confidentiality secret secrets private sealed trust promise "
-    "promised",
+    "@conf": "confidential confidentiality secret secrets private sealed trust promise promised",
     "@form": "form forms paperwork dsa isa protocol protocols signoff signature procedure "
     "procedures policy policies",
     "@law": "law laws legal lawful unlawful illegal allowed permitted legislation rules",

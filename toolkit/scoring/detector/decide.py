@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-
 # A misconception and a concept that contradicts it (the belief and its denial).
 EXCLUSIVE = (
     ("M-consent-always", "C-consent-not-basis"),

@@ -73,7 +73,7 @@ def _ngrams(
             gram = f"{gram}{sep}{tokens[j]}"
             sep = " "
             tag = tags[j]
-            out.append((f"{prefix}{tag}:{gram[len(prefix):]}" if tag else gram, i, j))
+            out.append((f"{prefix}{tag}:{gram[len(prefix) :]}" if tag else gram, i, j))
 
 
 def _class_ngrams(

@@ -179,5 +179,7 @@ def parse_model(text: str) -> LinearModel:
 @cache
 def bundled() -> LinearModel:
     """The model shipped in the package, read once on first use."""
-    text = resources.files("toolkit.scoring.detector").joinpath("data/model.json").read_text("utf-8")
+    text = (
+        resources.files("toolkit.scoring.detector").joinpath("data/model.json").read_text("utf-8")
+    )
     return parse_model(text)

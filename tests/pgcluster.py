@@ -1,8 +1,10 @@
-"""A throw-away PostgreSQL cluster a test can stop and start: never the shared server.
+"""A throw-away PostgreSQL cluster, made by the test suite itself: never a shared server.
 
-Made as .ci/run makes its own: initdb into a temp folder owned by the postgres user (initdb
-refuses root), trust auth, 127.0.0.1 only, fsync off. Without PostgreSQL's binaries the
-tests skip on a laptop and fail in CI, where a skip would hide a broken setup.
+initdb into a temp folder (owned by the postgres user when running as root: initdb refuses
+root), trust auth, 127.0.0.1 only, fsync off. `tests/conftest.py` starts one for the
+session's PostgreSQL tests; fault tests start their own, to stop and start it. Without
+PostgreSQL's server binaries the tests are skipped with the reason in pytest's summary (on a
+laptop) or fail (under CI, where a skip would hide a broken setup).
 """
 
 from __future__ import annotations
@@ -11,13 +13,22 @@ import glob
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.security.server import free_port
+MISSING = (
+    "PostgreSQL server binaries missing (/usr/lib/postgresql/*/bin): apt-get install postgresql"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def pg_bin() -> Path | None:
@@ -30,10 +41,20 @@ def require_postgres() -> Path:
     folder = pg_bin()
     if folder is not None:
         return folder
-    reason = "PostgreSQL binaries missing (/usr/lib/postgresql/*/bin): apt-get install postgresql"
     if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
+        pytest.fail(MISSING)
+    pytest.skip(MISSING)
+
+
+def _postgres_user() -> pwd.struct_passwd:
+    """The account root runs initdb as (Debian's postgresql package makes it)."""
+    try:
+        return pwd.getpwnam("postgres")
+    except KeyError:
+        reason = "running as root needs a 'postgres' user for initdb: apt-get install postgresql"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
 
 
 class PgCluster:
@@ -41,13 +62,13 @@ class PgCluster:
 
     def __init__(self) -> None:
         self.bin = require_postgres()
+        owner = _postgres_user() if os.geteuid() == 0 else None
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="safeshare-pgtest-"))
         self.data = self.root / "data"
         self.as_postgres: list[str] = []
-        if os.geteuid() == 0:
-            postgres = pwd.getpwnam("postgres")
-            os.chown(self.root, postgres.pw_uid, postgres.pw_gid)
+        if owner is not None:
+            os.chown(self.root, owner.pw_uid, owner.pw_gid)
             self.as_postgres = ["runuser", "-u", "postgres", "--"]
         self._run("initdb", "-D", self.data, "--auth=trust", "-U", "postgres", "--no-sync",
                   "--encoding=UTF8", "--no-locale")  # fmt: skip
