@@ -1,11 +1,18 @@
-"""Rationale analysis throughput on one core: rationales per second over the eval corpus.
+"""Rationale analysis throughput on one core: rationales per second, short and realistic texts.
 
 Run: ``uv run python benchmarks/bench_rationale.py [--repeat 20] [--runs 7]``.
 
-The dev and holdout corpora (tests/scoring/files/rationales_*.jsonl) are concatenated and
-repeated ``--repeat`` times; each run times ``analyse`` over the whole list in this process
-(one core, no parallelism). The registry is compiled and the fold cache warmed before timing,
-as in a long-running app. Prints median/min/max rationales per second and the machine.
+Two corpora, each timed on its own:
+
+- **short** — the dev and holdout sets (tests/scoring/files/rationales_*.jsonl, mean 17
+  words), the corpus the target of 2,000 rationales/s was set on;
+- **realistic** — every 10th row of the labelled training corpus (all authors, lengths from
+  one word to 250, mean about 35).
+
+Each is repeated ``--repeat`` times (the realistic one a quarter as often); each run times
+``analyse`` (the trained detector, the pattern rules inside it, evidence and all) over the
+whole list in this process, one core. The detector is loaded and caches warmed first, as
+in a long-running kernel. Prints median/min/max rationales/s and words/s per corpus.
 """
 
 from __future__ import annotations
@@ -36,6 +43,12 @@ def corpus() -> list[str]:
     return texts
 
 
+def realistic() -> list[str]:
+    from toolkit.training.corpus import bundled_corpus
+
+    return [e.text for e in bundled_corpus()[::10]]
+
+
 def run_once(texts: list[str]) -> float:
     started = time.perf_counter()
     for text in texts:
@@ -43,29 +56,36 @@ def run_once(texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - started)
 
 
+def measure(name: str, base: list[str], repeat: int, runs: int) -> float:
+    texts = base * max(1, repeat)
+    for text in base:  # load the model, compile the rules, fill the caches
+        analyse(text)
+    rates = [run_once(texts) for _ in range(max(5, runs))]
+    words = sum(len(t.split()) for t in base) / len(base)
+    median = statistics.median(rates)
+    print(
+        f"{name}: {len(base)} rationales (mean {words:.0f} words) x {repeat} = {len(texts)} per "
+        f"run, {len(rates)} runs, one core"
+    )
+    print(
+        f"{name} rationales/s: median {median:,.0f}  min {min(rates):,.0f}  "
+        f"max {max(rates):,.0f}  ({median * words:,.0f} words/s)"
+    )
+    return median
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="copies of the corpus per run")
     parser.add_argument("--runs", type=int, default=7, help="timed runs (at least 5)")
     args = parser.parse_args()
-    base = corpus()
-    texts = base * args.repeat
-    for text in base:  # compile the registry, fill the fold cache
-        analyse(text)
-    rates = [run_once(texts) for _ in range(max(5, args.runs))]
-    words = sum(len(t.split()) for t in base) / len(base)
     print(
         f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
         f"os.cpu_count()={os.cpu_count()}, Python {platform.python_version()}"
     )
-    print(
-        f"corpus: {len(base)} rationales (mean {words:.0f} words) x {args.repeat} "
-        f"= {len(texts)} per run, {len(rates)} runs, one core"
-    )
-    print(
-        f"rationales/s: median {statistics.median(rates):,.0f}  "
-        f"min {min(rates):,.0f}  max {max(rates):,.0f}  (target >= {TARGET:,})"
-    )
+    short = measure("short", corpus(), args.repeat, args.runs)
+    measure("realistic", realistic(), max(1, args.repeat // 4), args.runs)
+    print(f"rationales/s: median {short:,.0f}  (short corpus; target >= {TARGET:,})")
     if os.getloadavg()[0] > (os.cpu_count() or 1):
         print(f"note: load average {os.getloadavg()[0]:.1f} > cores; other work shares the CPU")
     return 0

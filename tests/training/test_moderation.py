@@ -11,9 +11,10 @@ from toolkit.cli import cli
 from toolkit.scoring.detector.model import bundled
 from toolkit.scoring.rationale import analyse
 from toolkit.storage import open_store
-from toolkit.training.corpus import bundled_corpus, parse_lines
+from toolkit.training.corpus import parse_lines
 from toolkit.training.fit import fit
 from toolkit.training.moderation import WEIGHT, export_moderation
+from toolkit.training.sources import training_rows
 
 # A learner's wording no corpus author used, and a paraphrase of it the trainer never saw.
 MODERATED = "Nowt gets posted to the welfare lot till the mam has put her moniker to it."
@@ -81,6 +82,6 @@ def test_a_moderated_example_teaches_the_detector_a_paraphrase(tmp_path):
     with open_store(f"sqlite:///{tmp_path / 'm.db'}") as store:
         seed(store, MODERATED, misconceptions=["M-consent-always"])
         examples = export_moderation(store)
-    taught = fit([*bundled_corpus(), *examples])
+    taught = fit(training_rows(examples))
     assert "M-consent-always" in analyse(PARAPHRASE, taught).misconceptions
     assert "M-consent-always" in analyse(MODERATED, taught).misconceptions

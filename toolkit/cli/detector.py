@@ -23,13 +23,10 @@ MODERATION = click.option(
 
 
 def _rows(moderation: tuple[Path, ...]):
-    from toolkit.training.corpus import bundled_corpus, check_unique, read_examples
+    from toolkit.training.corpus import read_examples
+    from toolkit.training.sources import training_rows
 
-    rows = bundled_corpus()
-    for path in moderation:
-        rows += read_examples(path)
-    check_unique(rows)
-    return rows
+    return training_rows(row for path in moderation for row in read_examples(path))
 
 
 def _needs_training_extra() -> None:
@@ -107,7 +104,17 @@ def train(moderation: tuple[Path, ...], out: Path | None) -> None:
     default=None,
     help="Write each row the held-out model got wrong (JSONL) for error analysis.",
 )
-def evaluate(moderation: tuple[Path, ...], markdown_out: Path | None, misses: Path | None) -> None:
+@click.option(
+    "--authors",
+    default=None,
+    help="Comma-separated authors to hold out in turn (default: every author).",
+)
+def evaluate(
+    moderation: tuple[Path, ...],
+    markdown_out: Path | None,
+    misses: Path | None,
+    authors: str | None,
+) -> None:
     """Leave-one-author-out precision, recall and F1 per label, the pattern rules beside it.
 
     Each author's rows are scored by a model fitted without them, never by a random
@@ -117,7 +124,14 @@ def evaluate(moderation: tuple[Path, ...], markdown_out: Path | None, misses: Pa
     from toolkit.training.evaluate import leave_one_author_out, markdown
 
     rows = _rows(moderation)
-    ev = leave_one_author_out(rows, progress=lambda a: click.echo(f"holding out {a}", err=True))
+    held = [a.strip() for a in authors.split(",") if a.strip()] if authors else None
+    try:
+        ev = leave_one_author_out(
+            rows, held_out=held, progress=lambda a: click.echo(f"holding out {a}", err=True)
+        )
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     text = markdown(ev)
     click.echo(text)
     if markdown_out:

@@ -27,8 +27,9 @@ from toolkit.errors import ResponseError
 from toolkit.scoring import rules
 from toolkit.scoring.detector.decide import decide
 from toolkit.scoring.detector.features import Reading, read
-from toolkit.scoring.detector.model import LinearModel, bundled
+from toolkit.scoring.detector.model import Contribution, LinearModel, bundled
 from toolkit.scoring.limits import rationale_too_long
+from toolkit.scoring.patterns import lexicon as lx
 from toolkit.scoring.patterns.registry import registry
 from toolkit.scoring.text import Parsed, parse
 
@@ -118,17 +119,25 @@ def analyse_rules(text: str) -> RationaleResult:
     )
 
 
-def _model_evidence(reading: Reading, model: LinearModel, index: int) -> list[Evidence]:
-    """The words of the features that weighed most for one label (never the text's shape)."""
-    label = model.labels[index]
+def _quotable(parsed: Parsed, name: str, first: int, last: int) -> bool:
+    """Can this occurrence be shown as the words behind a label? Not the text's shape, and
+    not a lone function word ("we", "is"): those weigh but explain nothing."""
+    if name.startswith("s:"):
+        return False
+    return first != last or parsed.words[first].norm not in lx.FUNCTION_WORDS
+
+
+def _model_evidence(
+    reading: Reading, label: str, contributions: Iterable[Contribution]
+) -> list[Evidence]:
+    """The words of the features that weighed most for one label, at most EVIDENCE_SPANS."""
     spans: list[tuple[int, int]] = []
-    for c in model.contributions(index, reading.features):
+    for c in contributions:
         name, first, last = c.occurrence
-        if name.startswith("s:"):
+        if not _quotable(reading.parsed, name, first, last):
             continue
-        span = (first, last)
-        if not any(a <= span[0] and span[1] <= b for a, b in spans):
-            spans = [s for s in spans if not (span[0] <= s[0] and s[1] <= span[1])] + [span]
+        if not any(a <= first and last <= b for a, b in spans):
+            spans = [s for s in spans if not (first <= s[0] and s[1] <= last)] + [(first, last)]
         if len(spans) >= EVIDENCE_SPANS:
             break
     out = []
@@ -153,9 +162,13 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
     probs = model.score(reading.features).probabilities
     shown = decide(model.labels, probs, model.threshold)
     evidence: list[Evidence] = []
+    by_rule = {i: [h for h in reading.kept if h.label == model.labels[i]] for i in shown}
+    weighed = model.contributions([i for i in shown if not by_rule[i]], reading.features)
     for i in sorted(shown):
-        by_rule = [h for h in reading.kept if h.label == model.labels[i]]
-        evidence += _hit_evidence(reading.parsed, by_rule) or _model_evidence(reading, model, i)
+        label = model.labels[i]
+        evidence += _hit_evidence(reading.parsed, by_rule[i]) or _model_evidence(
+            reading, label, weighed[i]
+        )
     concepts, misconceptions = _split(model.labels[i] for i in shown)
     return RationaleResult(
         concepts,

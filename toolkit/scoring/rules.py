@@ -140,6 +140,8 @@ def _scan_rule(
     across a clause can hide a valid one inside it (see the module's known limits).
     A rejected misconception match is added to ``mentions`` when that list is given.
     """
+    if rule.gate is not None and not any(g in sent.folded for g in rule.gate):
+        return
     for m in rule.regex.finditer(sent.folded):
         cue = rule.cues[int(m.lastgroup[1:])]  # type: ignore[index]
         hit = _try(cue, parsed, sent, m.start(), m.end())

@@ -29,8 +29,8 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
-from toolkit.scoring.detector.features import read
-from toolkit.scoring.detector.model import FORMAT, VERSION, LinearModel, feature_values
+from toolkit.scoring.detector.features import FAMILIES, read
+from toolkit.scoring.detector.model import FORMAT, VERSION, LinearModel, feature_values, pack
 from toolkit.training.corpus import Example, all_labels
 
 
@@ -42,11 +42,12 @@ class FitSettings:
     min_authors: int = 2
     class_weight: str | None = "balanced"
     prune: float = 0.02
-    power: float = 0.5  # text features weigh n ** -power (model.feature_values)
+    power: float = 0.2  # text features weigh n ** -power (model.feature_values)
     rule_value: float = 1.0  # what a rule feature weighs (model.feature_values)
     concept_threshold: float = 0.55
     misconception_threshold: float = 0.6
-    families: tuple[str, ...] = ("w", "k", "c", "p", "r", "rw", "rx", "s")
+    families: tuple[str, ...] = FAMILIES
+    loss: str = "logistic"  # or "hinge" (a linear SVM; its margin read as log-odds)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -150,13 +151,18 @@ def fit_rows(fz: Featurized, rows: Any, settings: FitSettings) -> Fitted:
         if y.min() == y.max():
             bias[i] = 8.0 if y.min() else -8.0
             continue
-        lr = LogisticRegression(
-            C=settings.C,
-            class_weight=settings.class_weight,
-            solver="liblinear",
-            dual=True,
-            max_iter=2000,
-        )
+        if settings.loss == "hinge":
+            from sklearn.svm import LinearSVC
+
+            lr = LinearSVC(C=settings.C, class_weight=settings.class_weight, max_iter=5000)
+        else:
+            lr = LogisticRegression(
+                C=settings.C,
+                class_weight=settings.class_weight,
+                solver="liblinear",
+                dual=True,
+                max_iter=2000,
+            )
         lr.fit(x, y, sample_weight=fz.weight[rows])
         coef[i] = lr.coef_[0]
         bias[i] = lr.intercept_[0]
@@ -167,10 +173,10 @@ def export(fz: Featurized, fitted: Fitted, settings: FitSettings) -> LinearModel
     """The plain-Python model: weights at least ``prune`` in size, grouped by feature."""
     import numpy as np
 
-    weights: dict[str, list[list[float]]] = {}
+    weights: dict[str, tuple[tuple[int, float], ...]] = {}
     big = np.abs(fitted.coef) >= settings.prune
     for k in np.flatnonzero(big.any(axis=0)):
-        pairs = [[int(i), round(float(fitted.coef[i, k]), 4)] for i in np.flatnonzero(big[:, k])]
+        pairs = tuple((int(i), float(fitted.coef[i, k])) for i in np.flatnonzero(big[:, k]))
         weights[fz.columns[fitted.columns[k]]] = pairs
     return LinearModel(
         {
@@ -182,7 +188,7 @@ def export(fz: Featurized, fitted: Fitted, settings: FitSettings) -> LinearModel
             "power": settings.power,
             "rule_value": settings.rule_value,
             "families": list(settings.families),
-            "weights": weights,
+            **pack(weights),
         }
     )
 

@@ -1,11 +1,13 @@
 """Word classes for the detector: words practitioners use interchangeably, one token per family.
 
 "mum", "dad", "carers" and "the parents" differ as words and not as reasoning; so do
-"GDPR", "DPA" and "privacy". The detector's ``k:`` features replace each word that has a
-class by the class (``@family``), so a phrasing the training corpus never used still shares
-features with one it did. Classes are domain vocabulary, written once from the guidance's
-terms and the four nations' systems, not from any label's examples. Lookup is by folded word
-(see :func:`toolkit.scoring.text.fold`), then by a crude stem (``-s``, ``-ed``, ``-ing``).
+"GDPR", "DPA" and "privacy", or "Gateway", "the MASH" and "an IRD". The detector's ``k:``
+and ``p:`` features replace each word that has a class by the class (``@family``), so a
+phrasing the training corpus never used still shares features with one it did. Classes are
+domain vocabulary, written once from the guidance's terms, the four nations' systems and
+everyday English, not from any label's examples. Lookup is by folded word (see
+:func:`toolkit.scoring.text.fold`), then by a crude stem (``-s``, ``-ed``, ``-ing``).
+A word belongs to one class: the first that lists it.
 """
 
 from __future__ import annotations
@@ -13,43 +15,69 @@ from __future__ import annotations
 from functools import cache
 
 _CLASSES = {
-    "@family": "mum mums mam mammy mom mother mothers dad dads daddy father fathers parent "
-    "parents parental carer carers stepdad stepfather stepmum stepmother nan nana gran granny "
-    "grandma grandad grandparent grandparents family families household guardian guardians "
-    "partner boyfriend girlfriend aunt auntie uncle",
-    "@child": "child children kid kids baby babies toddler toddlers infant infants pupil pupils "
-    "student students boy boys girl girls son daughter teenager teen teens youngster lad lass "
-    "wean weans bairn bairns wean young",
-    "@consent": "consent consents consented permission permissions agreement blessing approval "
-    "ok okay yes agree agrees agreed",
-    "@dp": "gdpr dpa ico privacy",
-    "@recipient": "dsl ddsl mash police psni lado gateway ird csc edt 999 101 hub "
-    "socialworker socialworkers",
+    "@family": "mum mums mam mammy mammies mom mother mothers dad dads daddy da father fathers "
+    "parent parents parental carer carers stepdad stepfather stepmum stepmother nan nana nanna "
+    "gran granny grandma grandad granda grandparent grandparents family families household "
+    "guardian guardians partner boyfriend girlfriend aunt auntie aunty uncle relatives",
+    "@child": "child children kid kids baby babies toddler toddlers infant infants newborn pupil "
+    "pupils student students boy boys girl girls son daughter teenager teen teens youngster "
+    "youngsters lad lads lass wean weans bairn bairns young learner learners",
+    "@consent": "consent consents consented permission permissions blessing approval ok okay "
+    "yes agree agrees agreed agreeing authorise authorised sign signed signs signature",
+    "@refuse": "refuse refused refuses refusing decline declined declines object objected "
+    "objects objection veto vetoed",
+    "@agreement": "agreement agreements dsa isa accord waspi",
+    "@dp": "gdpr dpa ico privacy ig",
+    "@conf": "confidential confidentiality confidence secret secrets private privately sealed "
+    "trust trusted promise promised discreet discretion",
+    "@law": "law laws legal legally lawful unlawful illegal legislation rules regulations "
+    "statutory allowed permitted",
+    "@breach": "breach breaches breaching breached break breaking broke violate violating "
+    "infringe contravene",
+    "@trouble": "trouble sued fined disciplined sacked fired struck complaint liable prosecuted",
+    "@proof": "proof prove proven evidence certain certainty sure definite definitely "
+    "confirmed confirmation facts concrete conclusive hundred",
+    "@wait": "wait waiting waited hold holding delay delaying hang pause monitor monitoring "
+    "watch watching observe observing",
+    "@later": "later tomorrow monday tuesday wednesday thursday friday saturday sunday "
+    "weekend next eventually",
+    "@now": "now immediately today tonight straightaway asap urgently urgent promptly quickly "
+    "instantly",
+    "@emergency": "emergency ambulance 999 paramedic paramedics",
+    "@risk": "risk risks harm harmed danger dangerous hurt hurting unsafe injury injuries "
+    "bruise bruises bruising abuse abused abusive neglect neglected violence violent assault "
+    "assaulted",
+    "@recipient": "dsl dsls ddsl dsp mash police psni lado gateway ird csc edt 101 hub "
+    "socialworker socialworkers trust's council",
     "@advisor": "manager managers supervisor boss dpo caldicott head headteacher mentor senior "
-    "lead slt",
-    "@proof": "proof proven prove evidence certain certainty sure definite definitely confirmed "
-    "confirmation facts concrete conclusive",
-    "@wait": "wait waiting waited hold holding delay delaying hang monitor monitoring watch "
-    "watching later",
+    "lead slt sergeant sarge inspector principal",
     "@share": "share sharing shared pass passing passed send sending sent refer referring "
     "referred referral report reporting reported tell telling told inform informing informed "
     "disclose disclosing disclosed notify notified ring rang phone phoned call called email "
-    "emailed flag flagged escalate escalated",
+    "emailed flag flagged escalate escalated forward forwarded contact contacted alert alerted",
     "@record": "record recorded recording records note notes noted log logged write wrote "
-    "written document documented cpoms chronology",
-    "@risk": "risk risks harm harmed danger dangerous hurt hurting unsafe injury injuries "
-    "bruise bruises bruising abuse abused neglect neglected violence violent assault",
-    "@now": "now immediately today straightaway asap urgently urgent promptly quickly "
-    "tonight instantly",
+    "written document documented cpoms chronology datix notebook diary minuted",
+    "@form": "form forms paperwork signoff procedure procedures protocol protocols policy "
+    "policies guidelines",
     "@secure": "secure securely encrypted egress cjsm password protected portal nhsmail",
-    "@conf": "confidential confidentiality secret secrets private sealed trust promise promised",
-    "@form": "form forms paperwork dsa isa protocol protocols signoff signature procedure "
-    "procedures policy policies",
-    "@law": "law laws legal lawful unlawful illegal allowed permitted legislation rules",
-    "@emergency": "emergency ambulance 999",
-    "@voice": "wishes feelings views voice",
-    "@fact": "fact facts opinion opinions accurate accuracy exact exactly verbatim",
-    "@minimum": "relevant necessary proportionate minimum enough",
+    "@insecure": "whatsapp texted snapchat facebook messenger gmail hotmail personal",
+    "@verify": "verify verified verifying genuine identity switchboard callback",
+    "@fact": "fact facts opinion opinions accurate accuracy exact exactly verbatim quote "
+    "quoted speculate speculation hearsay rumour gossip",
+    "@minimum": "relevant necessary proportionate proportionately minimum enough strictly "
+    "limited limit",
+    "@everything": "everything whole entire full complete lot",
+    "@voice": "wishes feelings views voice wants wanted wishes",
+    "@advice": "advice advise advised steer consult consulted consulting guidance",
+    "@because": "because since given reason due therefore so",
+    "@must": "must need needs needed have has got should ought required require requires "
+    "mandatory essential",
+    "@can": "can could allowed able may",
+    "@before": "before first until till unless prior beforehand",
+    "@hedge": "maybe perhaps might possibly probably suppose guess unsure wondering",
+    "@others": "someone somebody else everyone everybody",
+    "@already": "already surely obviously bound",
+    "@job": "job role place business responsibility remit",
 }
 
 _TABLE: dict[str, str] = {}

@@ -34,6 +34,7 @@ from toolkit.scoring.detector.classes import word_class
 from toolkit.scoring.patterns.registry import registry
 from toolkit.scoring.text import Parsed, parse, word_tags
 
+FAMILIES = ("w", "k", "c", "p", "r", "rw", "rx", "s")  # every feature name starts "<family>:"
 NGRAM_MAX = 3
 CHAR_N = 4
 CHAR_MIN_WORD = 5
@@ -42,7 +43,8 @@ CHAR_MIN_WORD = 5
 MODIFIERS = frozenset(
     "must need needs have has got should always never only until till unless before first "
     "without can not no allowed cannot wait if after everything all whole nothing already "
-    "surely probably their they someone else job place later straight".split()
+    "surely probably their they someone else job place later straight because so reason why "
+    "what".split()
 )
 
 

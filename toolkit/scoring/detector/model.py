@@ -8,25 +8,33 @@ outscore short ones by length alone) and each rule feature weighted 1. The proba
 the logistic of the score; a label is shown when it reaches the label's threshold, chosen on
 author-held-out predictions when the model was trained.
 
-File shape (``format: safeshare-detector``, ``version: 1``)::
+File shape (``format: safeshare-detector``, ``version: 1``): JSON, with the weights packed so
+that reading them makes no Python object per weight (the learner kernel holds one model)::
 
     {"format": "safeshare-detector", "version": 1, "labels": ["C-…", …],
-     "bias": [b, …], "threshold": [t, …],
-     "weights": {"w:wait for proof": [[label_index, weight], …], …},
-     "trained": {…provenance: corpus hash, rows, authors, date, settings, metrics…}}
+     "bias": [b, …], "threshold": [t, …], "power": 0.2, "rule_value": 1.0, "families": […],
+     "features": "name\\nname\\n…",         # one line per feature the model weighs
+     "counts": "<base64 uint8>",           # how many weights each feature has
+     "label_index": "<base64 uint8>",      # each weight's label, feature by feature
+     "weights": "<base64 float32 LE>",     # each weight
+     "trained": {…provenance: corpus hash, rows, authors, date, settings…}}
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
+import sys
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from toolkit.scoring.detector.features import Occurrence
+from toolkit.scoring.detector.features import FAMILIES, Occurrence
 
 FORMAT = "safeshare-detector"
 VERSION = 1
@@ -79,6 +87,52 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _unpack(data: dict[str, Any], n: int) -> tuple[dict[str, int], array, array]:
+    """The packed weights of a model file, checked: ModelFileError names what is wrong."""
+    try:
+        names = data["features"].split("\n") if data["features"] else []
+        counts = array("B", base64.b64decode(data["counts"], validate=True))
+        labels = array("B", base64.b64decode(data["label_index"], validate=True))
+        weights = array("f")
+        weights.frombytes(base64.b64decode(data["weights"], validate=True))
+    except (KeyError, AttributeError, TypeError, ValueError, binascii.Error) as exc:
+        raise ModelFileError(f"detector weights are not packed as expected ({exc})") from None
+    if sys.byteorder == "big":  # pragma: no cover - files are little-endian
+        weights.byteswap()
+    if not (len(names) == len(counts) and sum(counts) == len(labels) == len(weights)):
+        raise ModelFileError("detector weights: features, counts and weights do not agree")
+    if any(not 0 < c <= n for c in counts) or any(i >= n for i in labels):
+        raise ModelFileError(f"detector weights: a count or label index is outside 1..{n}")
+    index: dict[str, int] = {}
+    offset = 0
+    for name, count in zip(names, counts, strict=True):
+        index[name] = (offset << 6) | count
+        offset += count
+    return index, labels, weights
+
+
+def pack(weights: dict[str, tuple[tuple[int, float], ...]]) -> dict[str, str]:
+    """The packed fields of a model file (see the module docstring)."""
+    counts, labels, values = array("B"), array("B"), array("f")
+    for pairs in weights.values():
+        counts.append(len(pairs))
+        for i, w in pairs:
+            labels.append(i)
+            values.append(w)
+    if sys.byteorder == "big":  # pragma: no cover
+        values.byteswap()
+
+    def b64(a: array) -> str:
+        return base64.b64encode(a.tobytes()).decode("ascii")
+
+    return {
+        "features": "\n".join(weights),
+        "counts": b64(counts),
+        "label_index": b64(labels),
+        "weights": b64(values),
+    }
+
+
 class LinearModel:
     """One logistic-regression model per label over sparse named features."""
 
@@ -94,15 +148,30 @@ class LinearModel:
         self.threshold: tuple[float, ...] = tuple(float(t) for t in data["threshold"])
         if len(self.bias) != n or len(self.threshold) != n:
             raise ModelFileError("bias and threshold need one value per label")
-        self.weights: dict[str, tuple[tuple[int, float], ...]] = {
-            name: tuple((int(i), float(w)) for i, w in pairs)
-            for name, pairs in data["weights"].items()
-        }
+        # Compact in memory: feature → (offset << 6 | count) into two flat arrays.
+        self._index, self._labels, self._weights = _unpack(data, n)
         self.power = float(data.get("power", 0.5))
         self.rule_value = float(data.get("rule_value", 1.0))
-        # feature families the model was trained on (names before the first ':'); all if empty
-        self.families = tuple(f"{f}:" for f in data.get("families", ()))
+        # feature families the model was trained on (names before the first ':'); empty when
+        # it is every family the extractor makes, so scoring need not filter
+        families = tuple(data.get("families", ()))
+        self.families = () if set(families) >= set(FAMILIES) else tuple(f"{f}:" for f in families)
+        self._families_given = families
         self.trained: dict[str, Any] = dict(data.get("trained", {}))
+
+    def pairs(self, name: str) -> tuple[tuple[int, float], ...]:
+        """The (label index, weight) pairs of one feature; empty if the model ignores it."""
+        packed = self._index.get(name)
+        if packed is None:
+            return ()
+        start = packed >> 6
+        end = start + (packed & 63)
+        return tuple(zip(self._labels[start:end], self._weights[start:end], strict=True))
+
+    @property
+    def weights(self) -> dict[str, tuple[tuple[int, float], ...]]:
+        """Every feature's pairs (built on demand: for export and inspection, not scoring)."""
+        return {name: self.pairs(name) for name in self._index}
 
     def values(self, occurrences: Sequence[Occurrence]) -> dict[str, float]:
         """Each distinct feature's value in this model (see :func:`feature_values`)."""
@@ -118,10 +187,11 @@ class LinearModel:
         counting text features for the scale and keeping those the model weighs.
         """
         totals = list(self.bias)
-        weights, families = self.weights, self.families
+        index, families = self._index, self.families
+        labels, weights = self._labels, self._weights
         seen: set[str] = set()
         text_features = 0
-        weighed: list[tuple[bool, tuple[tuple[int, float], ...]]] = []
+        weighed: list[tuple[bool, int]] = []
         for occ in occurrences:
             name = occ[0]
             if name in seen or (families and not name.startswith(families)):
@@ -129,25 +199,42 @@ class LinearModel:
             seen.add(name)
             rule = name[0] == "r"
             text_features += not rule
-            pairs = weights.get(name)
-            if pairs:
-                weighed.append((rule, pairs))
+            packed = index.get(name)
+            if packed is not None:
+                weighed.append((rule, packed))
         scale = text_features**-self.power if text_features else 0.0
-        for rule, pairs in weighed:
+        for rule, packed in weighed:
             value = self.rule_value if rule else scale
-            for i, w in pairs:
-                totals[i] += w * value
+            start = packed >> 6
+            for k in range(start, start + (packed & 63)):
+                totals[labels[k]] += weights[k] * value
         return Scored(tuple(totals), tuple(_sigmoid(t) for t in totals))
 
-    def contributions(self, label: int, occurrences: Sequence[Occurrence]) -> list[Contribution]:
-        """Each occurrence's positive contribution to one label, largest first."""
+    def contributions(
+        self, labels: Iterable[int], occurrences: Sequence[Occurrence]
+    ) -> dict[int, list[Contribution]]:
+        """Each occurrence's positive contribution to each of ``labels``, largest first.
+
+        One pass over the occurrences (an occurrence of a feature seen twice counts at each
+        place it occurs, so either can be quoted).
+        """
+        wanted = set(labels)
+        out: dict[int, list[Contribution]] = {i: [] for i in wanted}
+        if not wanted:
+            return out
         values = self.values(occurrences)
-        out = []
+        index, lab, wts = self._index, self._labels, self._weights
         for occ in occurrences:
-            for i, w in self.weights.get(occ[0], ()):
-                if i == label and w > 0:
-                    out.append(Contribution(label, w * values[occ[0]], occ))
-        out.sort(key=lambda c: (-c.amount, c.occurrence[1]))
+            packed = index.get(occ[0])
+            if packed is None:
+                continue
+            start = packed >> 6
+            for k in range(start, start + (packed & 63)):
+                i = lab[k]
+                if i in wanted and wts[k] > 0:
+                    out[i].append(Contribution(i, wts[k] * values[occ[0]], occ))
+        for found in out.values():
+            found.sort(key=lambda c: (-c.amount, c.occurrence[1]))
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -159,8 +246,8 @@ class LinearModel:
             "threshold": list(self.threshold),
             "power": self.power,
             "rule_value": self.rule_value,
-            "families": [f[:-1] for f in self.families],
-            "weights": {k: [list(p) for p in v] for k, v in self.weights.items()},
+            "families": list(self._families_given),
+            **pack(self.weights),
             "trained": self.trained,
         }
 

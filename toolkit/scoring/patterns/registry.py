@@ -26,6 +26,8 @@ barrier" still has ``{dp} ~ barrier``), the word negates it.
 from __future__ import annotations
 
 import re
+import re._constants as _sre
+import re._parser as _sre_parse
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -58,11 +60,17 @@ class Cue:
 
 @dataclass(frozen=True)
 class LabelRule:
-    """All cues of one label as a single alternation; group ``e<i>`` is ``cues[i]``."""
+    """All cues of one label as a single alternation; group ``e<i>`` is ``cues[i]``.
+
+    ``gate``: literal strings at least one of which every match contains (see
+    :func:`required_literals`); a sentence holding none of them cannot match, so the
+    regex is not run on it. None when no such set could be proved.
+    """
 
     label: str
     regex: re.Pattern[str]
     cues: tuple[Cue, ...]
+    gate: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -121,9 +129,63 @@ def _cue(label: str, raw: Any, macros: dict[str, list[str]]) -> Cue:
     )
 
 
+GATE_MIN = 3  # literals shorter than this are too common to gate anything
+
+
+def required_literals(items: Any) -> set[str] | None:
+    """Literal strings at least one of which any match of a parsed regex contains, or None.
+
+    Sound by construction: a sequence needs whatever any one of its parts needs (the part
+    with the longest shortest literal is chosen), an alternation needs one of what each
+    branch needs, a repeat needs what its body needs only if it must occur at least once;
+    classes, gaps, anchors and lookarounds need nothing.
+    """
+    run: list[str] = []
+    candidates: list[set[str]] = []
+
+    def flush() -> None:
+        if run:
+            candidates.append({"".join(run)})
+            run.clear()
+
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        found: set[str] | None = None
+        if op is _sre.SUBPATTERN:
+            found = required_literals(av[3])
+        elif op is _sre.BRANCH:
+            branches = [required_literals(b) for b in av[1]]
+            if all(b is not None for b in branches):
+                found = set().union(*branches)  # type: ignore[arg-type]
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and av[0] >= 1:
+            found = required_literals(av[2])
+        if found is not None:
+            candidates.append(found)
+    flush()
+    usable = [c for c in candidates if c and min(map(len, c)) >= GATE_MIN]
+    if not usable:
+        return None
+    return max(usable, key=lambda c: (min(map(len, c)), -len(c)))
+
+
+def _gate(cues: list[Cue]) -> tuple[str, ...] | None:
+    """The literals every match of these cues contains one of, longest first."""
+    needed: set[str] = set()
+    for cue in cues:
+        found = required_literals(_sre_parse.parse(cue.source))
+        if found is None:
+            return None
+        needed |= found
+    return tuple(sorted(needed, key=len, reverse=True))
+
+
 def _rule(label: str, cues: list[Cue]) -> LabelRule:
     body = "|".join(f"(?P<e{i}>{cue.source})" for i, cue in enumerate(cues))
-    return LabelRule(label, re.compile(r"(?<!\S)(?:" + body + r")(?!\S)"), tuple(cues))
+    regex = re.compile(r"(?<!\S)(?:" + body + r")(?!\S)")
+    return LabelRule(label, regex, tuple(cues), _gate(cues))
 
 
 def build(macros: dict[str, list[str]], entries: dict[str, list[Any]]) -> Registry:
