@@ -70,3 +70,13 @@ def test_registry_lists_every_setting_with_help():
     assert names == list(Settings.__dataclass_fields__)
     assert all(s.help and s.env_var == env_var(s.name) for s in SETTINGS)
     assert {"database_url", "case_dirs", "room", "trainer_token", "retention_days"} <= set(names)
+
+
+def test_the_log_lives_outside_the_served_folder_and_can_move(tmp_path):
+    """Is the app log in var/log/ by default, and can SAFESHARE_LOG_PATH put it elsewhere?"""
+    default = Settings.from_env({}).log_path
+    assert default == REPO_ROOT / "var" / "log" / "app.log"
+    assert not default.is_relative_to(REPO_ROOT / "notebooks")
+    moved = Settings.from_env({"SAFESHARE_LOG_PATH": str(tmp_path / "x.log")})
+    assert moved.log_path == tmp_path / "x.log"
+    assert Settings.from_env(moved.to_env()) == moved

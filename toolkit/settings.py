@@ -30,6 +30,11 @@ def _default_case_dirs() -> tuple[Path, ...]:
     return (REPO_ROOT / "case_studies",)
 
 
+def _default_log_path() -> Path:
+    # Beside the database in var/, outside notebooks/, so never served.
+    return REPO_ROOT / "var" / "log" / "app.log"
+
+
 def _parse_int(text: str) -> int:
     return int(text.strip())
 
@@ -104,6 +109,11 @@ class Settings:
         help="Seconds Voilà waits for a notebook's last output while rendering a page; "
         "on a busy machine a short wait sends the page without its widgets.",
     )
+    log_path: Path = _setting(
+        default_factory=_default_log_path,
+        parse=Path,
+        help="The app log every kernel writes to: rotated by size, repeated records rate-limited.",
+    )
     trainer_token: str | None = _setting(
         None,
         parse=_parse_optional_str,
@@ -123,20 +133,11 @@ class Settings:
                 raise SafeShareError(
                     f"{env_var(name)}: a port is 0–65535, not {getattr(self, name)}"
                 )
-        if self.room < 0:
-            raise SafeShareError(f"{env_var('room')}: must be 0 or more, not {self.room}")
-        if self.pool_fill_delay < 0:
-            raise SafeShareError(
-                f"{env_var('pool_fill_delay')}: must be 0 or more, not {self.pool_fill_delay}"
-            )
-        if self.iopub_timeout < 1:
-            raise SafeShareError(
-                f"{env_var('iopub_timeout')}: must be 1 or more, not {self.iopub_timeout}"
-            )
-        if self.retention_days < 1:
-            raise SafeShareError(
-                f"{env_var('retention_days')}: must be 1 or more, not {self.retention_days}"
-            )
+        for name, least in _LEAST.items():
+            if getattr(self, name) < least:
+                raise SafeShareError(
+                    f"{env_var(name)}: must be {least} or more, not {getattr(self, name)}"
+                )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -177,6 +178,15 @@ class Settings:
                 continue
             env[env_var(f.name)] = f.metadata["render"](value)
         return env
+
+
+# The least value each numeric setting may take (ports are checked on their own).
+_LEAST = {
+    "room": 0,
+    "pool_fill_delay": 0,
+    "iopub_timeout": 1,
+    "retention_days": 1,
+}
 
 
 def env_var(name: str) -> str:

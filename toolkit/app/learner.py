@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.settings import REPO_ROOT, Settings
+from toolkit.settings import Settings
 
 if TYPE_CHECKING:
     from toolkit.app.identity import Query
@@ -91,7 +91,7 @@ def build(settings: Settings) -> LearnerApp:
     from toolkit.app.journey import LearnerApp
     from toolkit.storage import open_store
 
-    configure_logging(REPO_ROOT / "var" / "log")
+    configure_logging(settings.log_path)
     app = LearnerApp(read_library(settings), open_store(settings.database_url))
     warm_scoring()
     return app

@@ -204,11 +204,10 @@ def show(settings: Settings | None = None) -> None:
     from toolkit.app.guard import configure_logging
     from toolkit.app.identity import mark_warm
     from toolkit.cases import load_library
-    from toolkit.settings import REPO_ROOT
     from toolkit.storage import open_store
 
     settings = settings or Settings.from_env()
-    configure_logging(REPO_ROOT / "var" / "log")
+    configure_logging(settings.log_path)
     app = TrainerApp(load_library(settings.case_dirs), open_store(settings.database_url), settings)
     display(app.widget)
     app.start_refreshing()
