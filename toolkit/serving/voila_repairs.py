@@ -15,6 +15,9 @@ found by the security review (issue 9, docs/security.md):
    query string. When a socket Voilà no longer held was closed, Voilà deleted whichever entry
    its loop ended on: the newest warm kernel's, whose page then never loaded. Anyone could
    cause that with two sockets under a made-up id. Each socket now removes only its own entry.
+
+It also signs trainers in for a workshop day and takes the token out of the address
+(toolkit.serving.sign_in).
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ import inspect
 from typing import Any
 
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
+from traitlets import default
+
+from toolkit.serving import sign_in
 
 
 class PageCookieIdentityProvider(PasswordIdentityProvider):
@@ -32,11 +38,25 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
         super().__init__(*args, **kwargs)
         repair_query_sockets()
 
+    @default("cookie_options")
+    def _sign_in_cookie(self) -> dict[str, Any]:
+        return sign_in.cookie_options()
+
+    @default("get_secure_cookie_kwargs")
+    def _sign_in_check(self) -> dict[str, Any]:
+        return sign_in.cookie_check()
+
     async def get_user(self, handler: Any) -> User | None:
         user = super().get_user(handler)
         if inspect.isawaitable(user):
             user = await user
-        if user is not None and _is_page(handler) and not _has_xsrf_cookie(handler):
+        if user is None or not _is_page(handler):
+            return user
+        address = sign_in.address_without_token(handler)
+        if address is not None:
+            handler.redirect(address)  # Tornado then skips the page: no kernel is started
+            return user
+        if not _has_xsrf_cookie(handler):
             # Tornado makes the token and sets its cookie on first use; it reads
             # current_user to choose the cookie's lifetime, so that must be known first.
             handler.current_user = user
