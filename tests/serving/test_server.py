@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import socket
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 from toolkit.errors import SafeShareError
 from toolkit.serving import server
+from toolkit.serving.page_template import DATA_DIR, jupyter_path
 from toolkit.serving.server import APPS, build_voila_argv, main, notebook_path, port_of
 from toolkit.settings import Settings
 
@@ -159,3 +161,24 @@ def test_the_trainer_server_prints_its_sign_in_link(monkeypatch, from_env):
     learner_out = io.StringIO()
     server.run("learner", settings, out=learner_out)
     assert "sign in" not in learner_out.getvalue() and "token" not in learner_out.getvalue()
+
+
+def test_pages_render_our_template_and_no_request_picks_another():
+    """Is every page rendered with the `safeshare` template (no third-party links), with the
+    template and theme fixed whatever the address asks for?"""
+    opts = options(build_voila_argv(Settings.from_env({}), NOTEBOOK))
+    assert opts["VoilaConfiguration.template"] == "safeshare"
+    assert opts["VoilaConfiguration.allow_template_override"] == "NO"
+    assert opts["VoilaConfiguration.allow_theme_override"] == "NO"
+    template = DATA_DIR / "voila" / "templates" / "safeshare"
+    assert {p.name for p in template.iterdir()} >= {"conf.json", "index.html.j2", "page.html"}
+    assert "https://" not in (template / "page.html").read_text()
+
+
+def test_voila_finds_its_own_data_before_our_template():
+    """Does JUPYTER_PATH list the server's kernelspec, then Voilà's data folder (its themes
+    come from the first voila/ folder found), then our template, then the inherited path?"""
+    entries = jupyter_path(Path("/tmp/ready/jupyter"), "/opt/extra").split(os.pathsep)
+    assert entries[0] == "/tmp/ready/jupyter"
+    assert (Path(entries[1]) / "voila" / "templates" / "lab").is_dir()
+    assert entries[2:] == [str(DATA_DIR), "/opt/extra"]

@@ -37,6 +37,7 @@ import psutil
 from toolkit.app.learner import SNAPSHOT_VAR, prepare_store, write_library_snapshot
 from toolkit.errors import SafeShareError
 from toolkit.serving.lean_kernel import write_lean_kernelspec
+from toolkit.serving.page_template import jupyter_path, template_argv
 from toolkit.serving.warm_room import WarmRoom
 from toolkit.settings import REPO_ROOT, SETTINGS, Settings, env_var
 
@@ -141,6 +142,7 @@ def build_voila_argv(
         # burst, pages silently missed their widgets with the default 4 s.
         f"--VoilaExecutor.iopub_timeout={settings.iopub_timeout}",
         f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
+        *template_argv(),
     ]
     if settings.room > 0:
         argv += [
@@ -231,9 +233,7 @@ class VoilaServer:
         self.room = WarmRoom(self.url, self.ready_dir, self._kernel_alive, self._log)
         jupyter_dir = self.ready_dir / "jupyter"
         write_lean_kernelspec(jupyter_dir)
-        env["JUPYTER_PATH"] = os.pathsep.join(
-            p for p in (str(jupyter_dir), os.environ.get("JUPYTER_PATH", "")) if p
-        )
+        env["JUPYTER_PATH"] = jupyter_path(jupyter_dir, os.environ.get("JUPYTER_PATH", ""))
         if self._app.library_snapshot:
             env[SNAPSHOT_VAR] = str(self._start_snapshot())
         self._process = subprocess.Popen(

@@ -15,6 +15,10 @@ found by the security review (issue 9, docs/security.md):
    query string. When a socket Voilà no longer held was closed, Voilà deleted whichever entry
    its loop ended on: the newest warm kernel's, whose page then never loaded. Anyone could
    cause that with two sockets under a made-up id. Each socket now removes only its own entry.
+3. **No template or theme from the address.** A page asked for with ``?template=`` or
+   ``?theme=`` never got a warm kernel (Voilà keeps warm only pages of the configured look),
+   so anyone could make the server start a cold kernel per request. Both are now taken out
+   of a page request before Voilà reads them (toolkit.serving.page_template).
 
 It also signs trainers in for a workshop day and takes the token out of the address
 (toolkit.serving.sign_in).
@@ -29,6 +33,9 @@ from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from traitlets import default
 
 from toolkit.serving import sign_in
+
+# Query arguments Voilà would read to render a page differently (and then cold).
+LOOK_ARGUMENTS = ("template", "theme")
 
 
 class PageCookieIdentityProvider(PasswordIdentityProvider):
@@ -52,6 +59,7 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
             user = await user
         if user is None or not _is_page(handler):
             return user
+        _drop_look_arguments(handler)
         address = sign_in.address_without_token(handler)
         if address is not None:
             handler.redirect(address)  # Tornado then skips the page: no kernel is started
@@ -68,6 +76,13 @@ def _is_page(handler: Any) -> bool:
     from voila.handler import VoilaHandler
 
     return isinstance(handler, VoilaHandler) and handler.request.method == "GET"
+
+
+def _drop_look_arguments(handler: Any) -> None:
+    """Take ?template= and ?theme= out of the request, as if they had not been given."""
+    for name in LOOK_ARGUMENTS:
+        handler.request.arguments.pop(name, None)
+        handler.request.query_arguments.pop(name, None)
 
 
 def _has_xsrf_cookie(handler: Any) -> bool:
