@@ -182,3 +182,19 @@ def test_voila_finds_its_own_data_before_our_template():
     assert entries[0] == "/tmp/ready/jupyter"
     assert (Path(entries[1]) / "voila" / "templates" / "lab").is_dir()
     assert entries[2:] == [str(DATA_DIR), "/opt/extra"]
+
+
+@pytest.mark.parametrize(
+    ("name", "admits"), [("learner", True), ("trainer", False), ("reviewer", False)]
+)
+def test_only_the_learner_server_admits_pages_within_max_kernels(name, admits):
+    """Is the learner server (open to a whole room) the one run by the room kernel manager,
+    with the settings' cap, per-client rate and idle pause?"""
+    settings = Settings.from_env({}, max_kernels=12, client_kernels_per_minute=5)
+    argv = build_voila_argv(settings, Path(f"/srv/notebooks/{name}.ipynb"))
+    opts = options(argv)
+    assert ("VoilaConfiguration.multi_kernel_manager_class" in opts) is admits
+    if admits:
+        assert opts["RoomKernelManager.max_kernels"] == "12"
+        assert opts["RoomKernelManager.client_kernels_per_minute"] == "5"
+        assert opts["RoomKernelManager.pause_idle_after"] == "1800"

@@ -117,8 +117,10 @@ def show(settings: Settings | None = None, query: Query | None = None) -> None:
     from IPython.display import display
 
     from toolkit.app.identity import request_query
+    from toolkit.app.pause import when_paused
 
     app = build(settings or Settings.from_env())
+    when_paused(app.pause)  # the learner server pauses a page left idle (toolkit.serving)
     display(app.widget)
     release_free_memory()
     app.start(query if query is not None else request_query())

@@ -36,6 +36,7 @@ import psutil
 
 from toolkit.app.learner import SNAPSHOT_VAR, prepare_store, write_library_snapshot
 from toolkit.errors import SafeShareError
+from toolkit.serving.admission import admission_argv
 from toolkit.serving.lean_kernel import write_lean_kernelspec
 from toolkit.serving.page_template import jupyter_path, template_argv
 from toolkit.serving.warm_room import WarmRoom
@@ -63,16 +64,19 @@ PROBE_PATH = "/voila/static/voila.js"
 
 @dataclass(frozen=True)
 class App:
-    """How one notebook is served: its port setting, whether it signs in, and whether the
-    server parses the case library once for all its kernels (see toolkit.app.learner)."""
+    """How one notebook is served: its port setting, whether it signs in, whether the
+    server parses the case library once for all its kernels (see toolkit.app.learner), and
+    whether pages are admitted within max_kernels and paused when idle (the learner server,
+    open to a whole room; see toolkit.serving.admission)."""
 
     port_setting: str = "port"
     needs_token: bool = False
     library_snapshot: bool = False
+    admission: bool = False
 
 
 APPS: dict[str, App] = {
-    "learner": App("port", library_snapshot=True),
+    "learner": App("port", library_snapshot=True, admission=True),
     "trainer": App("trainer_port", needs_token=True),
     "reviewer": App("reviewer_port"),
 }
@@ -144,6 +148,8 @@ def build_voila_argv(
         f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
         *template_argv(),
     ]
+    if app_for(notebook.stem).admission:
+        argv += admission_argv(settings)
     if settings.room > 0:
         argv += [
             "--VoilaConfiguration.preheat_kernel=True",

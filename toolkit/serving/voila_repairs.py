@@ -21,7 +21,9 @@ found by the security review (issue 9, docs/security.md):
    of a page request before Voilà reads them (toolkit.serving.page_template).
 
 It also signs trainers in for a workshop day and takes the token out of the address
-(toolkit.serving.sign_in).
+(toolkit.serving.sign_in), and, on the learner server, admits a page only when its kernel
+fits (toolkit.serving.admission): otherwise the page is a small one saying the room is
+full, served without starting a kernel.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from jupyter_server.auth.identity import PasswordIdentityProvider, User
 from traitlets import default
 
 from toolkit.serving import sign_in
+from toolkit.serving.admission import Refusal
 
 # Query arguments Voilà would read to render a page differently (and then cold).
 LOOK_ARGUMENTS = ("template", "theme")
@@ -64,6 +67,10 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
         if address is not None:
             handler.redirect(address)  # Tornado then skips the page: no kernel is started
             return user
+        refusal = _admission(handler)
+        if refusal is not None:
+            _refuse(handler, refusal)  # likewise: answered here, without a kernel
+            return user
         if not _has_xsrf_cookie(handler):
             # Tornado makes the token and sets its cookie on first use; it reads
             # current_user to choose the cookie's lifetime, so that must be known first.
@@ -76,6 +83,23 @@ def _is_page(handler: Any) -> bool:
     from voila.handler import VoilaHandler
 
     return isinstance(handler, VoilaHandler) and handler.request.method == "GET"
+
+
+def _admission(handler: Any) -> Refusal | None:
+    """Ask the kernel manager (a RoomKernelManager on the learner server) about the app page
+    itself; other paths (files, redirects) start no kernel."""
+    admit = getattr(handler.kernel_manager, "admit", None)
+    if admit is None or any(handler.path_args):
+        return None
+    return admit(handler)
+
+
+def _refuse(handler: Any, refusal: Refusal) -> None:
+    handler.set_status(refusal.status)
+    handler.set_header("Retry-After", str(refusal.retry_after))
+    handler.set_header("Cache-Control", "no-store")
+    handler.set_header("Content-Type", "text/html; charset=UTF-8")
+    handler.finish(refusal.page())
 
 
 def _drop_look_arguments(handler: Any) -> None:
