@@ -108,19 +108,27 @@ def served(
     *,
     database_url: str | None = None,
     ready_timeout: float = 600.0,
+    **settings: Any,
 ) -> Iterator[tuple[VoilaServer, float]]:
-    """A ready server for `notebook` (learner from notebooks/, bare from benchmarks/notebooks/).
+    """A ready server for `notebook` (learner from notebooks/, bare from benchmarks/notebooks/),
+    with any other `settings` given (e.g. max_kernels).
 
     Yields the server and the seconds from start to ready (the room warm). Voilà's log goes
     to a temp file, so a failure can be read afterwards (its path is printed on error).
     """
     with tempfile.TemporaryDirectory(prefix="safeshare-bench-") as tmp:
         url = database_url or f"sqlite:///{tmp}/bench.db"
-        settings = Settings.from_env(port=free_port(), room=room, database_url=url)
+        # All light clients come from this one address: no per-client limit in benchmarks.
+        config = Settings.from_env(
+            port=free_port(),
+            room=room,
+            database_url=url,
+            **{"client_kernels_per_minute": 0, **settings},
+        )
         notebooks = BENCH_NOTEBOOKS if notebook == "bare" else None
         kwargs = {"notebooks_dir": notebooks} if notebooks else {}
         with open(Path(tmp) / "voila.log", "w", encoding="utf-8") as log:
-            server = VoilaServer(notebook, settings, log=log, **kwargs)
+            server = VoilaServer(notebook, config, log=log, **kwargs)
             began = time.monotonic()
             server.start()
             try:

@@ -26,6 +26,7 @@ ORDER = [
     "bench_click",
     "bench_memory",
     "bench_room",
+    "bench_capacity",
     "bench_scaleout",
     "serve_startup",
     "bench_scoring",
@@ -110,6 +111,20 @@ def _room_ready(f: Figures) -> tuple[float | None, str]:
     return 1.0, f"`--room 30` ready after all 30 warm, in every run ({room['warm']['n']} runs)"
 
 
+def _capacity(f: Figures) -> tuple[float | None, str]:
+    figures = f.json("capacity")
+    if not figures:
+        return None, "not measured"
+    limit, extra = figures["limit"], figures["extra"]
+    text = (
+        f"{limit} + {extra} at once: exactly {limit} kernels and {extra} full pages in every "
+        f"run: {figures['exact']}; other failures: {figures['failures']}; "
+        f"RSS {figures['capped_rss']['median']:.0f} MiB (no cap: "
+        f"{figures['open_rss']['median']:.0f} MiB)"
+    )
+    return (1.0 if figures["exact"] and not figures["failures"] else 0.0), text
+
+
 TARGETS: list[Target] = [
     ("learner TTI ≤ 1.25× bare ipywidgets notebook, same Voilà", _tti_ratio, lambda v: v <= 1.25),
     (
@@ -160,6 +175,7 @@ TARGETS: list[Target] = [
         ),
         None,
     ),
+    ("a room that cannot be exhausted (issue 15): max_kernels holds", _capacity, lambda v: v == 1),
     (
         "scale-out: 30 through nginx → 2 servers → PostgreSQL, every answer stored",
         lambda f: (

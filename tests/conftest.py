@@ -103,7 +103,13 @@ class ServedApp:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.database_url = f"sqlite:///{tmp_dir / f'{notebook}-{uuid.uuid4().hex[:8]}.db'}"
-        env = {**os.environ, "SAFESHARE_DATABASE_URL": self.database_url}
+        # Every page comes from this one test process, often many a minute: no per-client
+        # limit here (tests/serving/test_room_capacity.py tests it).
+        env = {
+            **os.environ,
+            "SAFESHARE_DATABASE_URL": self.database_url,
+            "SAFESHARE_CLIENT_KERNELS_PER_MINUTE": "0",
+        }
         argv = [sys.executable, "-m", "toolkit.serving", notebook, "--port", str(self.port)]
         self.started = time.monotonic()
         self.proc = subprocess.Popen(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.errors import SafeShareError
-from toolkit.settings import REPO_ROOT, SETTINGS, Settings, env_var
+from toolkit.settings import REPO_ROOT, SETTINGS, Settings, default_max_kernels, env_var
 
 
 def test_defaults_keep_data_out_of_the_served_folder():
@@ -41,6 +41,12 @@ def test_case_dirs_split_on_the_path_separator():
         ({"SAFESHARE_PORT": "70000"}, "SAFESHARE_PORT: a port is 0–65535"),
         ({"SAFESHARE_ROOM": "-1"}, "SAFESHARE_ROOM: must be 0 or more"),
         ({"SAFESHARE_RETENTION_DAYS": "0"}, "SAFESHARE_RETENTION_DAYS: must be 1 or more"),
+        ({"SAFESHARE_MAX_KERNELS": "0"}, "SAFESHARE_MAX_KERNELS: must be 1 or more"),
+        ({"SAFESHARE_PAUSE_IDLE_AFTER": "-5"}, "SAFESHARE_PAUSE_IDLE_AFTER: must be 0 or more"),
+        (
+            {"SAFESHARE_ROOM": "12", "SAFESHARE_MAX_KERNELS": "10"},
+            r"SAFESHARE_ROOM: 12 warm kernels is more than SAFESHARE_MAX_KERNELS \(10\)",
+        ),
     ],
 )
 def test_bad_values_name_their_variable(env, message):
@@ -70,3 +76,22 @@ def test_registry_lists_every_setting_with_help():
     assert names == list(Settings.__dataclass_fields__)
     assert all(s.help and s.env_var == env_var(s.name) for s in SETTINGS)
     assert {"database_url", "case_dirs", "room", "trainer_token", "retention_days"} <= set(names)
+
+
+@pytest.mark.parametrize(
+    ("memory_gib", "kernels"),
+    [(24, 235), (8, 71), (4, 30), (1, 2), (0.5, 2)],
+)
+def test_max_kernels_defaults_to_what_the_memory_holds(memory_gib, kernels):
+    """Is the default cap three quarters of (memory less 1 GiB) in 75 MiB kernels, at least 2?"""
+    assert default_max_kernels(int(memory_gib * 2**30)) == kernels
+
+
+def test_the_log_lives_outside_the_served_folder_and_can_move(tmp_path):
+    """Is the app log in var/log/ by default, and can SAFESHARE_LOG_PATH put it elsewhere?"""
+    default = Settings.from_env({}).log_path
+    assert default == REPO_ROOT / "var" / "log" / "app.log"
+    assert not default.is_relative_to(REPO_ROOT / "notebooks")
+    moved = Settings.from_env({"SAFESHARE_LOG_PATH": str(tmp_path / "x.log")})
+    assert moved.log_path == tmp_path / "x.log"
+    assert Settings.from_env(moved.to_env()) == moved

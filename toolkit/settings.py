@@ -30,6 +30,28 @@ def _default_case_dirs() -> tuple[Path, ...]:
     return (REPO_ROOT / "case_studies",)
 
 
+def _default_log_path() -> Path:
+    # Beside the database in var/, outside notebooks/, so never served.
+    return REPO_ROOT / "var" / "log" / "app.log"
+
+
+# What one learner kernel in use costs (RSS, measured in docs/performance.md: 72 MiB), what the
+# server, the database and the system keep back, and the share of the rest kernels may use.
+KERNEL_MIB = 75
+RESERVED_MIB = 1024
+KERNEL_SHARE = 0.75
+
+
+def default_max_kernels(memory_bytes: int | None = None) -> int:
+    """How many learner kernels this machine's memory holds: three quarters of what is left
+    after RESERVED_MIB, in KERNEL_MIB kernels (at least 2). `memory_bytes` defaults to the
+    machine's physical memory."""
+    if memory_bytes is None:
+        memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    spare_mib = memory_bytes / 2**20 - RESERVED_MIB
+    return max(2, int(spare_mib * KERNEL_SHARE // KERNEL_MIB))
+
+
 def _parse_int(text: str) -> int:
     return int(text.strip())
 
@@ -111,6 +133,31 @@ class Settings:
         "its schema brought up to date by the server) before giving up; a warm kernel that "
         "gives up is dropped from the room and replaced.",
     )
+    max_kernels: int = _setting(
+        default_factory=default_max_kernels,
+        parse=_parse_int,
+        help="Most kernels the learner server runs at once, warm ones included; past it a "
+        "page says the room is full and tries again by itself, without starting a kernel. "
+        f"Default: what this machine's memory holds ({KERNEL_MIB} MiB a kernel).",
+    )
+    client_kernels_per_minute: int = _setting(
+        30,
+        parse=_parse_int,
+        help="New learner pages (each a kernel) one client address may open in a minute; "
+        "0 means no limit. A room behind one address arrives at once: keep it at least "
+        "the room's size.",
+    )
+    pause_idle_after: int = _setting(
+        1800,
+        parse=_parse_int,
+        help="Seconds a learner page may sit idle before it is paused: its kernel is freed "
+        "and the page offers Continue, which reopens it where it was (0: never).",
+    )
+    log_path: Path = _setting(
+        default_factory=_default_log_path,
+        parse=Path,
+        help="The app log every kernel writes to: rotated by size, repeated records rate-limited.",
+    )
     trainer_token: str | None = _setting(
         None,
         parse=_parse_optional_str,
@@ -130,23 +177,15 @@ class Settings:
                 raise SafeShareError(
                     f"{env_var(name)}: a port is 0–65535, not {getattr(self, name)}"
                 )
-        if self.room < 0:
-            raise SafeShareError(f"{env_var('room')}: must be 0 or more, not {self.room}")
-        if self.pool_fill_delay < 0:
+        for name, least in _LEAST.items():
+            if getattr(self, name) < least:
+                raise SafeShareError(
+                    f"{env_var(name)}: must be {least} or more, not {getattr(self, name)}"
+                )
+        if self.room > self.max_kernels:
             raise SafeShareError(
-                f"{env_var('pool_fill_delay')}: must be 0 or more, not {self.pool_fill_delay}"
-            )
-        if self.store_wait < 0:
-            raise SafeShareError(
-                f"{env_var('store_wait')}: must be 0 or more, not {self.store_wait}"
-            )
-        if self.iopub_timeout < 1:
-            raise SafeShareError(
-                f"{env_var('iopub_timeout')}: must be 1 or more, not {self.iopub_timeout}"
-            )
-        if self.retention_days < 1:
-            raise SafeShareError(
-                f"{env_var('retention_days')}: must be 1 or more, not {self.retention_days}"
+                f"{env_var('room')}: {self.room} warm kernels is more than "
+                f"{env_var('max_kernels')} ({self.max_kernels}) allows"
             )
 
     @classmethod
@@ -188,6 +227,19 @@ class Settings:
                 continue
             env[env_var(f.name)] = f.metadata["render"](value)
         return env
+
+
+# The least value each numeric setting may take (ports are checked on their own).
+_LEAST = {
+    "room": 0,
+    "pool_fill_delay": 0,
+    "store_wait": 0,
+    "iopub_timeout": 1,
+    "max_kernels": 1,
+    "client_kernels_per_minute": 0,
+    "pause_idle_after": 0,
+    "retention_days": 1,
+}
 
 
 def env_var(name: str) -> str:

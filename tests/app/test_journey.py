@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 
 import ipywidgets as w
 import pytest
 
-from toolkit.app.identity import Query
+from toolkit.app.identity import Query, parse_query
 from toolkit.app.journey import LearnerApp
 from toolkit.cases import load_library
 from toolkit.storage import open_store
 
 REPO = Path(__file__).parents[2]
 SCENARIO = "sc-nursery-bruising"
+DRILL = REPO / "tests" / "reliability" / "files" / "scenarios"
 
 
 @pytest.fixture
@@ -225,3 +228,59 @@ def test_a_page_opened_before_the_cohort_closed_cannot_join_it(app):
 def _buttons(widget: w.Widget) -> list[w.Button]:
     found = [widget] if isinstance(widget, w.Button) else []
     return found + [b for c in getattr(widget, "children", ()) for b in _buttons(c)]
+
+
+def first_answer(decision) -> dict:
+    """The first option of a choice or multi decision (the kinds these tests answer)."""
+    first = decision.options[0].id
+    return {"choice": first} if decision.type == "choice" else {"choices": [first]}
+
+
+def continue_link(app: LearnerApp) -> str:
+    found = re.search(r'<a href="([^"]*)" class="ss-continue">', texts(app.widget))
+    assert found, f"no Continue link on the page: {texts(app.widget)[:300]}"
+    return html.unescape(found.group(1))
+
+
+def test_a_paused_page_continues_where_the_learner_was(app):
+    """After two answers, does pausing show why and a Continue link, and does that link
+    (its query, read as a new page reads it) reopen the attempt at decision 3?"""
+    from toolkit.app.pause import pause_page, when_paused
+
+    app.start(Query(scenario=SCENARIO))
+    for _ in range(2):
+        app.submit(app.player.current.id, first_answer(app.player.current))
+        app._render_play()
+    at = app.player.current.id
+    when_paused(app.pause)
+    pause_page(1830)  # what the server runs in the kernel before freeing it
+    shown = texts(app.widget)
+    assert "This page is paused" in shown and "for 30 minutes" in shown
+    assert "Submit answer" not in shown
+
+    again = LearnerApp(app.library, app.store)
+    again.start(parse_query(continue_link(app)[1:]))
+    assert again.attempt["id"] == app.attempt["id"] and again.player.current.id == at
+    assert "Welcome back" in texts(again.widget) and learners(again) == 1
+
+
+@pytest.mark.parametrize(
+    ("where", "link"),
+    [("picker", "?"), ("cohort picker", "?session={code}"), ("summary", "?resume={key}")],
+)
+def test_continue_from_the_list_or_the_summary(app, where, link):
+    """Paused on the list (never started, or in a cohort) or at a summary, does Continue
+    reopen the list: as a newcomer, in the cohort, or as the same learner?"""
+    if where == "summary":  # four choices in a row, so every answer leads to the end
+        app = LearnerApp(load_library([DRILL]), app.store)
+    cohort = app.store.add_cohort("Room 1", [SCENARIO]) if where == "cohort picker" else None
+    app.start(Query(session=cohort["code"] if cohort else None))
+    if where == "summary":
+        app.open_scenario("sc-fault-drill")
+        while not app.player.finished:
+            decision = app.player.current
+            app.submit(decision.id, first_answer(decision))
+        app._render_play()
+    app.pause(60)
+    key = app.learner["resume_key"] if app.learner else ""
+    assert continue_link(app) == link.format(code=cohort["code"] if cohort else "", key=key)

@@ -134,7 +134,9 @@ def test_trainer_server_needs_the_token(servers):
     kernel = url + "api/kernels/00000000-0000-0000-0000-000000000000"
     assert fetch(kernel)[0] == 403  # the kernel API refuses before looking the kernel up
     assert fetch(kernel, {"Authorization": f"token {TOKEN}"})[0] == 404  # signed in: no such
-    status, _, body = fetch(url + f"?token={TOKEN}")
+    status, location, _ = fetch(url + f"?token={TOKEN}")
+    assert status == 302 and location == "/"  # signed in; the token leaves the address
+    status, _, body = fetch(url, {"Authorization": f"token {TOKEN}"})
     assert status == 200 and b"voila" in body.lower()
 
 

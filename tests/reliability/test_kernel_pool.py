@@ -21,6 +21,7 @@ import pytest
 
 from tests.reliability.drill import DRILL, FILES, answer, at_decision, kernel_id, open_drill
 from tests.security.server import AppServer, free_port, is_kernel
+from toolkit.serving.page_template import jupyter_path
 from toolkit.serving.server import (
     CULL_IDLE_SECONDS,
     CULL_INTERVAL_SECONDS,
@@ -102,6 +103,8 @@ def culling_server(tmp_path):
         **os.environ,
         "SAFESHARE_DATABASE_URL": f"sqlite:///{tmp_path / 'store.db'}",
         "SAFESHARE_CASE_DIRS": str(FILES),
+        # What the supervisor gives Voilà, less the lean kernel: the page template's folder.
+        "JUPYTER_PATH": jupyter_path(tmp_path / "jupyter", os.environ.get("JUPYTER_PATH", "")),
     }
     log = (tmp_path / "voila.log").open("w")
     proc = subprocess.Popen(

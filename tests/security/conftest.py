@@ -27,7 +27,9 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServ
     folder = tmp_path_factory.mktemp("security-server")
     # Secrets an operator's shell might hold: the learner server must pass neither on.
     secrets = {"SAFESHARE_TRAINER_TOKEN": TRAINER_SECRET, "JUPYTER_TOKEN": TRAINER_SECRET}
-    server = AppServer(f"sqlite:///{folder / 'store.db'}", [FILES], folder, room=1, env=secrets)
+    env = {**secrets, "SAFESHARE_LOG_PATH": str(folder / "app.log")}
+    server = AppServer(f"sqlite:///{folder / 'store.db'}", [FILES], folder, room=1, env=env)
+    server.app_log = folder / "app.log"
     server.start()
     yield server
     code = server.stop()

@@ -68,6 +68,9 @@ class AppServer:
             **os.environ,
             "SAFESHARE_DATABASE_URL": self.database_url,
             "SAFESHARE_CASE_DIRS": os.pathsep.join(str(p) for p in self.case_dirs),
+            # Every page here comes from one address, this test process, often many a minute:
+            # no per-client limit unless a test sets one (tests/serving/test_room_capacity.py).
+            "SAFESHARE_CLIENT_KERNELS_PER_MINUTE": "0",
             **self.extra_env,
         }
         argv = [sys.executable, "-m", "toolkit.serving", self.notebook]

@@ -9,7 +9,13 @@ the trainer's server must refuse everyone without its token.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+import http.client
+import http.cookiejar
 import json
+import re
+import urllib.parse
 import uuid
 
 import pytest
@@ -185,5 +191,34 @@ def test_trainer_server_refuses_anyone_without_its_token(trainer_server, suffix)
 
 def test_trainer_server_opens_with_its_token(trainer_server):
     """With the token, does the trainer page load its kernel (so the refusals mean something)?"""
-    status, body, _ = fetch_page(trainer_server.url + f"?token={trainer_server.token}", 180)
-    assert status == 200 and '"kernelId"' in body
+    jar = http.cookiejar.CookieJar()  # as a browser keeps the sign-in cookie across a redirect
+    status, body, final = fetch_page(
+        trainer_server.url + f"?token={trainer_server.token}", 180, jar
+    )
+    assert status == 200 and '"kernelId"' in body and "token" not in final
+
+
+def first_response(url: str, cookie: str = "") -> http.client.HTTPResponse:
+    """The server's own answer to a GET, redirects not followed."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    conn.request("GET", f"{parts.path}?{parts.query}", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response
+
+
+def test_signing_in_takes_the_token_out_of_the_address(trainer_server):
+    """Is the sign-in link answered with a redirect to the same address without the token
+    (other parameters kept), setting a login cookie for 12 hours rather than 30 days, and
+    does that address then open the dashboard with the cookie alone?"""
+    signed = first_response(trainer_server.url + f"?token={trainer_server.token}&view=debrief")
+    assert signed.status == 302 and signed.getheader("Location") == "/?view=debrief"
+    login = next(c for c in signed.headers.get_all("Set-Cookie") if c.startswith("username-"))
+    expires = email.utils.parsedate_to_datetime(re.search(r"expires=([^;]+)", login)[1])
+    hours = (expires - datetime.datetime.now(datetime.UTC)).total_seconds() / 3600
+    assert 11.9 < hours <= 12.0, login
+    assert "httponly" in login.lower() and "samesite=lax" in login.lower()
+    page = first_response(trainer_server.url + "?view=debrief", login.split(";")[0])
+    assert page.status == 200

@@ -175,6 +175,30 @@ def test_malformed_messages_send_back_no_traceback(unanswered_page):
     assert any(m for m in page.received), "the kernel sent nothing at all"
 
 
+def test_a_flood_of_malformed_messages_adds_a_few_log_records(hostile_server, unanswered_page):
+    """Do 50 copies of each malformed message add a few records to the server's own app log
+    (SAFESHARE_LOG_PATH), where each used to add its own traceback (~0.13 GiB an hour)?"""
+    page, log = unanswered_page, hostile_server.app_log
+    widgets, radio, _, _ = controls(page, 1)
+    kinds = [
+        ("comm_msg", {"comm_id": "no-such-comm", "data": {"method": "update"}}),
+        ("comm_msg", {"comm_id": radio.model_id, "data": {"method": "update"}}),
+        ("comm_msg", {"comm_id": radio.model_id, "data": {"method": "nonsense"}}),
+        ("comm_open", {"comm_id": "x1", "target_name": "no.such.target", "data": {}}),
+    ]
+    page.settle(page.send(*kinds[0]))  # the kernel has now logged once for each kind
+    page.settle(page.send(*kinds[1]))
+    before = log.stat().st_size
+    for _ in range(50):
+        for msg_type, content in kinds:
+            last = page.send(msg_type, content)
+    page.settle(last)
+    grown = log.stat().st_size - before
+    print(f"\n200 malformed messages grew the app log by {grown} bytes")
+    assert grown < 2_000, log.read_text()[-3000:]
+    assert page.leaks() == []
+
+
 def test_code_execution_requests_are_dropped(unanswered_page, tmp_path):
     """Can a client run code in the kernel with an execute request?"""
     marker = tmp_path / "ran"

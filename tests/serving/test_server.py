@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import re
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 
 from toolkit.errors import SafeShareError
 from toolkit.serving import server
+from toolkit.serving.page_template import DATA_DIR, jupyter_path
 from toolkit.serving.server import APPS, build_voila_argv, main, notebook_path, port_of
 from toolkit.settings import Settings
 from toolkit.storage.engine import make_engine
@@ -195,3 +197,40 @@ def test_the_server_migrates_once_retrying_while_the_database_is_busy(tmp_path, 
         probe.dispose()
         vs._stopping.set()
     assert "database is locked" in log.getvalue()
+
+
+def test_pages_render_our_template_and_no_request_picks_another():
+    """Is every page rendered with the `safeshare` template (no third-party links), with the
+    template and theme fixed whatever the address asks for?"""
+    opts = options(build_voila_argv(Settings.from_env({}), NOTEBOOK))
+    assert opts["VoilaConfiguration.template"] == "safeshare"
+    assert opts["VoilaConfiguration.allow_template_override"] == "NO"
+    assert opts["VoilaConfiguration.allow_theme_override"] == "NO"
+    template = DATA_DIR / "voila" / "templates" / "safeshare"
+    assert {p.name for p in template.iterdir()} >= {"conf.json", "index.html.j2", "page.html"}
+    assert "https://" not in (template / "page.html").read_text()
+
+
+def test_voila_finds_its_own_data_before_our_template():
+    """Does JUPYTER_PATH list the server's kernelspec, then Voilà's data folder (its themes
+    come from the first voila/ folder found), then our template, then the inherited path?"""
+    entries = jupyter_path(Path("/tmp/ready/jupyter"), "/opt/extra").split(os.pathsep)
+    assert entries[0] == "/tmp/ready/jupyter"
+    assert (Path(entries[1]) / "voila" / "templates" / "lab").is_dir()
+    assert entries[2:] == [str(DATA_DIR), "/opt/extra"]
+
+
+@pytest.mark.parametrize(
+    ("name", "admits"), [("learner", True), ("trainer", False), ("reviewer", False)]
+)
+def test_only_the_learner_server_admits_pages_within_max_kernels(name, admits):
+    """Is the learner server (open to a whole room) the one run by the room kernel manager,
+    with the settings' cap, per-client rate and idle pause?"""
+    settings = Settings.from_env({}, max_kernels=12, client_kernels_per_minute=5)
+    argv = build_voila_argv(settings, Path(f"/srv/notebooks/{name}.ipynb"))
+    opts = options(argv)
+    assert ("VoilaConfiguration.multi_kernel_manager_class" in opts) is admits
+    if admits:
+        assert opts["RoomKernelManager.max_kernels"] == "12"
+        assert opts["RoomKernelManager.client_kernels_per_minute"] == "5"
+        assert opts["RoomKernelManager.pause_idle_after"] == "1800"

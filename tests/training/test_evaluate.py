@@ -17,8 +17,8 @@ import pytest
 
 from toolkit.training import evaluate as ev
 from toolkit.training.corpus import bundled_corpus
-from toolkit.training.sources import training_rows
 from toolkit.training.fit import FitSettings
+from toolkit.training.sources import training_rows
 
 RECORDED = json.loads((Path(__file__).parent / "files" / "recorded.json").read_text())
 ALLOWED_DROP = 0.02

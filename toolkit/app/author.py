@@ -306,7 +306,7 @@ def _diagram_html(scenario: Scenario) -> str:
 
 def build(settings: Settings, path: Path | None = None) -> AuthorApp:
     """The author app over the configured case folders, previewing into a temporary database."""
-    configure_logging(REPO_ROOT / "var" / "log")
+    configure_logging(settings.log_path)
     scratch = tempfile.TemporaryDirectory(prefix="safeshare-preview-")
     app = AuthorApp(settings.case_dirs, open_store(f"sqlite:///{scratch.name}/preview.db"))
     app.scratch = scratch  # removed when the app (and kernel) goes

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from toolkit.app.logfile import log_file_handler
 from toolkit.errors import SafeShareError
 
 log = logging.getLogger("safeshare.app")
@@ -26,14 +27,14 @@ VOILA_MARKERS = ("VOILA_PREHEAT", "VOILA_KERNEL_ID", "VOILA_BASE_URL")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def configure_logging(folder: Path) -> None:
-    """Send app logs to a file (never to the kernel's stderr, which reaches the page)."""
+def configure_logging(path: Path) -> None:
+    """Send app logs to the file at `path` (the log_path setting), never to the kernel's
+    stderr, which reaches the page. The file is rotated by size and floods of one record
+    are cut short (toolkit.app.logfile)."""
     root = logging.getLogger("safeshare")
     if any(isinstance(h, logging.FileHandler) for h in root.handlers):
         return
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(folder / "app.log", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler = log_file_handler(path)
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     root.propagate = False

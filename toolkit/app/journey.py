@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from toolkit.app import guard
 from toolkit.app.identity import Query
+from toolkit.app.pause import continue_address, paused_html
 from toolkit.app.player import Player
 from toolkit.cases import Library, Scenario
 from toolkit.errors import AccessDenied, MissingEntry, SafeShareError
@@ -78,6 +79,7 @@ class LearnerApp:
         self.attempt: dict[str, Any] | None = None
         self.view: DecisionView | None = None
         self.finish_pending = False  # the attempt is complete but could not be marked so yet
+        self.scenario_open: str | None = None  # the scenario being played, for Continue
         # In a workshop, an optional name the trainer sees instead of the pseudonymous id.
         self.name_box = w.Text(
             description="Your name for the trainer (optional)",
@@ -100,6 +102,14 @@ class LearnerApp:
 
     def info(self, text: str) -> None:
         self.notice.value = f'<div class="ss-msg ss-info" role="status">{esc(text)}</div>'
+
+    def pause(self, idle_seconds: float) -> None:
+        """Show the paused panel: the server is about to free this page's kernel."""
+        resume = self.learner["resume_key"] if self.learner else None
+        session = self.cohort["code"] if self.cohort else None
+        address = continue_address(resume, self.scenario_open, session)
+        self.notice.value = ""
+        self._show([w.HTML(paused_html(idle_seconds, address))])
 
     def _show(self, children: list[w.Widget], focus: w.Button | None = None) -> None:
         """Replace the page body, then move keyboard focus to the `focus` button if given.
@@ -165,6 +175,7 @@ class LearnerApp:
 
     # Picker -----------------------------------------------------------------------------
     def show_picker(self) -> None:
+        self.scenario_open = None
         cards = [self._card(s) for s in self._offered().values()]
         intro = "Choose a scenario to work through."
         if self.cohort:
@@ -291,8 +302,10 @@ class LearnerApp:
 
     def _render_play(self) -> None:
         if self.player.finished:
+            self.scenario_open = None  # finished: Continue leads back to the list
             self._render_summary()
             return
+        self.scenario_open = self.player.scenario.id
         decision = self.player.current
         number = len(self.player.path) + 1
         self.view = DecisionView(decision, number)

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from toolkit.settings import REPO_ROOT, Settings
+from toolkit.settings import Settings
 
 if TYPE_CHECKING:
     from toolkit.app.identity import Query
@@ -82,7 +82,7 @@ def build(settings: Settings) -> LearnerApp:
     from toolkit.app.guard import configure_logging
     from toolkit.app.journey import LearnerApp
 
-    configure_logging(REPO_ROOT / "var" / "log")
+    configure_logging(settings.log_path)
     app = LearnerApp(read_library(settings), kernel_store(settings))
     warm_scoring()
     return app
@@ -109,6 +109,7 @@ def show(settings: Settings | None = None, query: Query | None = None) -> None:
 
     from toolkit.app.database import show_unavailable
     from toolkit.app.identity import mark_failed, request_query
+    from toolkit.app.pause import when_paused
     from toolkit.errors import StoreUnavailable
 
     try:
@@ -119,6 +120,7 @@ def show(settings: Settings | None = None, query: Query | None = None) -> None:
     except BaseException:  # a bug: the cell fails, and a warm kernel leaves the room
         mark_failed()
         raise
+    when_paused(app.pause)  # the learner server pauses a page left idle (toolkit.serving)
     display(app.widget)
     release_free_memory()
     app.start(query if query is not None else request_query())

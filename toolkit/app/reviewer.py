@@ -13,7 +13,7 @@ from pathlib import Path
 from toolkit.app.guard import configure_logging
 from toolkit.app.review_desk import ReviewerApp
 from toolkit.cases import load_library
-from toolkit.settings import REPO_ROOT, Settings
+from toolkit.settings import Settings
 
 
 def review_folders(case_dirs: Iterable[Path]) -> list[Path]:
@@ -23,7 +23,7 @@ def review_folders(case_dirs: Iterable[Path]) -> list[Path]:
 
 def build(settings: Settings) -> ReviewerApp:
     """The app over the reviews in the configured case folders."""
-    configure_logging(REPO_ROOT / "var" / "log")
+    configure_logging(settings.log_path)
     library = load_library(review_folders(settings.case_dirs))
     return ReviewerApp(library.reviews, library.problems)
 

@@ -206,10 +206,9 @@ def show(settings: Settings | None = None) -> None:
     from toolkit.app.identity import mark_warm
     from toolkit.cases import load_library
     from toolkit.errors import StoreUnavailable
-    from toolkit.settings import REPO_ROOT
 
     settings = settings or Settings.from_env()
-    configure_logging(REPO_ROOT / "var" / "log")
+    configure_logging(settings.log_path)
     try:
         store = kernel_store(settings)
     except StoreUnavailable as exc:

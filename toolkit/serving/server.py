@@ -37,7 +37,9 @@ import psutil
 from toolkit.app.database import STORE_PREPARED_VAR, prepare_store
 from toolkit.app.learner import SNAPSHOT_VAR, write_library_snapshot
 from toolkit.errors import SafeShareError
+from toolkit.serving.admission import admission_argv
 from toolkit.serving.lean_kernel import write_lean_kernelspec
+from toolkit.serving.page_template import jupyter_path, template_argv
 from toolkit.serving.warm_room import WarmRoom
 from toolkit.settings import REPO_ROOT, SETTINGS, Settings, env_var
 
@@ -63,18 +65,21 @@ PROBE_PATH = "/voila/static/voila.js"
 
 @dataclass(frozen=True)
 class App:
-    """How one notebook is served: its port setting, whether it signs in, whether the server
-    parses the case library once for all its kernels (see toolkit.app.learner), and whether
-    it migrates the store for them (see toolkit.app.database)."""
+    """How one notebook is served: its port setting, whether it signs in, whether the
+    server parses the case library once for all its kernels (see toolkit.app.learner),
+    whether it migrates the store for them (see toolkit.app.database), and whether pages are
+    admitted within max_kernels and paused when idle (the learner server, open to a whole
+    room; see toolkit.serving.admission)."""
 
     port_setting: str = "port"
     needs_token: bool = False
     library_snapshot: bool = False
     store: bool = False
+    admission: bool = False
 
 
 APPS: dict[str, App] = {
-    "learner": App("port", library_snapshot=True, store=True),
+    "learner": App("port", library_snapshot=True, store=True, admission=True),
     "trainer": App("trainer_port", needs_token=True, store=True),
     "reviewer": App("reviewer_port"),
 }
@@ -146,7 +151,10 @@ def build_voila_argv(
         # burst, pages silently missed their widgets with the default 4 s.
         f"--VoilaExecutor.iopub_timeout={settings.iopub_timeout}",
         f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
+        *template_argv(),
     ]
+    if app_for(notebook.stem).admission:
+        argv += admission_argv(settings)
     if settings.room > 0:
         argv += [
             "--VoilaConfiguration.preheat_kernel=True",
@@ -237,9 +245,7 @@ class VoilaServer:
         self.room = WarmRoom(self.url, self.ready_dir, self._kernel_alive, self._log)
         jupyter_dir = self.ready_dir / "jupyter"
         write_lean_kernelspec(jupyter_dir)
-        env["JUPYTER_PATH"] = os.pathsep.join(
-            p for p in (str(jupyter_dir), os.environ.get("JUPYTER_PATH", "")) if p
-        )
+        env["JUPYTER_PATH"] = jupyter_path(jupyter_dir, os.environ.get("JUPYTER_PATH", ""))
         if self._app.library_snapshot:
             env[SNAPSHOT_VAR] = str(self._start_snapshot())
         if self._app.store:

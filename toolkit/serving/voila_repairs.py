@@ -15,6 +15,15 @@ found by the security review (issue 9, docs/security.md):
    query string. When a socket Voilà no longer held was closed, Voilà deleted whichever entry
    its loop ended on: the newest warm kernel's, whose page then never loaded. Anyone could
    cause that with two sockets under a made-up id. Each socket now removes only its own entry.
+3. **No template or theme from the address.** A page asked for with ``?template=`` or
+   ``?theme=`` never got a warm kernel (Voilà keeps warm only pages of the configured look),
+   so anyone could make the server start a cold kernel per request. Both are now taken out
+   of a page request before Voilà reads them (toolkit.serving.page_template).
+
+It also signs trainers in for a workshop day and takes the token out of the address
+(toolkit.serving.sign_in), and, on the learner server, admits a page only when its kernel
+fits (toolkit.serving.admission): otherwise the page is a small one saying the room is
+full, served without starting a kernel.
 
 It also installs the warm pool's guard (issue 15, ``toolkit.serving.pool_guard``): a pooled
 kernel whose notebook failed is dropped and replaced, never handed to a learner.
@@ -26,8 +35,14 @@ import inspect
 from typing import Any
 
 from jupyter_server.auth.identity import PasswordIdentityProvider, User
+from traitlets import default
 
+from toolkit.serving import sign_in
+from toolkit.serving.admission import Refusal
 from toolkit.serving.pool_guard import guard_pool
+
+# Query arguments Voilà would read to render a page differently (and then cold).
+LOOK_ARGUMENTS = ("template", "theme")
 
 
 class PageCookieIdentityProvider(PasswordIdentityProvider):
@@ -38,11 +53,30 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
         repair_query_sockets()
         guard_pool(self.parent)  # failed warm kernels leave the pool (serving.pool_guard)
 
+    @default("cookie_options")
+    def _sign_in_cookie(self) -> dict[str, Any]:
+        return sign_in.cookie_options()
+
+    @default("get_secure_cookie_kwargs")
+    def _sign_in_check(self) -> dict[str, Any]:
+        return sign_in.cookie_check()
+
     async def get_user(self, handler: Any) -> User | None:
         user = super().get_user(handler)
         if inspect.isawaitable(user):
             user = await user
-        if user is not None and _is_page(handler) and not _has_xsrf_cookie(handler):
+        if user is None or not _is_page(handler):
+            return user
+        _drop_look_arguments(handler)
+        address = sign_in.address_without_token(handler)
+        if address is not None:
+            handler.redirect(address)  # Tornado then skips the page: no kernel is started
+            return user
+        refusal = _admission(handler)
+        if refusal is not None:
+            _refuse(handler, refusal)  # likewise: answered here, without a kernel
+            return user
+        if not _has_xsrf_cookie(handler):
             # Tornado makes the token and sets its cookie on first use; it reads
             # current_user to choose the cookie's lifetime, so that must be known first.
             handler.current_user = user
@@ -54,6 +88,30 @@ def _is_page(handler: Any) -> bool:
     from voila.handler import VoilaHandler
 
     return isinstance(handler, VoilaHandler) and handler.request.method == "GET"
+
+
+def _admission(handler: Any) -> Refusal | None:
+    """Ask the kernel manager (a RoomKernelManager on the learner server) about the app page
+    itself; other paths (files, redirects) start no kernel."""
+    admit = getattr(handler.kernel_manager, "admit", None)
+    if admit is None or any(handler.path_args):
+        return None
+    return admit(handler)
+
+
+def _refuse(handler: Any, refusal: Refusal) -> None:
+    handler.set_status(refusal.status)
+    handler.set_header("Retry-After", str(refusal.retry_after))
+    handler.set_header("Cache-Control", "no-store")
+    handler.set_header("Content-Type", "text/html; charset=UTF-8")
+    handler.finish(refusal.page())
+
+
+def _drop_look_arguments(handler: Any) -> None:
+    """Take ?template= and ?theme= out of the request, as if they had not been given."""
+    for name in LOOK_ARGUMENTS:
+        handler.request.arguments.pop(name, None)
+        handler.request.query_arguments.pop(name, None)
 
 
 def _has_xsrf_cookie(handler: Any) -> bool:

@@ -1,4 +1,4 @@
-"""Every row the detector learns from: the authored corpus, rule-made lists, trainers' judgements."""
+"""Every row the detector learns from: authored corpus, rule-made lists, trainers' judgements."""
 
 from __future__ import annotations
 
