@@ -230,9 +230,11 @@ def test_labels_come_in_vocabulary_order() -> None:
 
 
 def test_to_dict_matches_the_contract() -> None:
-    """Does to_dict give exactly id, concepts, misconceptions and evidence with id and text?"""
+    """Does to_dict give id, concepts, misconceptions and evidence with id and text, plus
+    (an extension of CASE_FORMAT §4) the detector's confidence in each label it shows?"""
     out = analyse("I wouldn't wait for proof; I'd call the police.").to_dict("r1")
-    assert list(out) == ["id", "concepts", "misconceptions", "evidence"]
+    assert list(out) == ["id", "concepts", "misconceptions", "evidence", "confidence"]
+    assert set(out["confidence"]) == set(out["concepts"]) | set(out["misconceptions"])
     assert out["id"] == "r1" and "C-timely" in out["concepts"]
     assert all({"id", "text"} <= set(ev) for ev in out["evidence"])
     json.dumps(out)  # serialisable

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -50,43 +51,72 @@ def pool_ids(manager: Manager) -> list[str]:
 
 @pytest.fixture
 def loop() -> Iterator[asyncio.AbstractEventLoop]:
-    """The event loop Voilà's server would run (not yet running when the guard is made)."""
+    """The event loop Voilà's server would run (not yet running when the guard is made).
+
+    Each test runs in a thread of its own: a browser test earlier in the session may keep
+    Playwright's loop running in the main thread, and asyncio allows one running loop a thread.
+    """
     loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
     yield loop
-    for task in asyncio.all_tasks(loop):
-        task.cancel()
-    loop.run_until_complete(asyncio.sleep(0))
     loop.close()
-    asyncio.set_event_loop(None)
+
+
+def in_own_thread(loop: asyncio.AbstractEventLoop, body) -> None:
+    """Run body() in a fresh thread whose current loop is `loop`; re-raise what it raised."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            body()
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            failures.append(error)
+        finally:
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+            loop.run_until_complete(asyncio.sleep(0))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 def test_a_failed_kernel_is_never_handed_out(tmp_path, loop):
     """When a page asks for the pool, is a kernel whose notebook failed taken out first,
     shut down, and replaced, with the healthy ones left where they were?"""
-    manager = Manager(["good-1", "bad", "good-2"])
-    guard = PoolGuard(manager, tmp_path, logging.getLogger("test"))
-    (tmp_path / "bad.failed").touch()
-    (tmp_path / "good-1").touch()  # warm: its marker has no suffix
 
-    assert manager.get_pool_size(NOTEBOOK) == 3  # the page's question purges first
-    assert pool_ids(manager) == ["good-1", "good-2", "new-1"]
-    loop.run_until_complete(asyncio.sleep(0))  # let the shutdown run
-    assert manager.shut_down == ["bad"] and guard.dropped == ["bad"]
-    assert guard.purge() == [], "dropped once"
+    def body() -> None:
+        manager = Manager(["good-1", "bad", "good-2"])
+        guard = PoolGuard(manager, tmp_path, logging.getLogger("test"))
+        (tmp_path / "bad.failed").touch()
+        (tmp_path / "good-1").touch()  # warm: its marker has no suffix
+
+        assert manager.get_pool_size(NOTEBOOK) == 3  # the page's question purges first
+        assert pool_ids(manager) == ["good-1", "good-2", "new-1"]
+        loop.run_until_complete(asyncio.sleep(0))  # let the shutdown run
+        assert manager.shut_down == ["bad"] and guard.dropped == ["bad"]
+        assert guard.purge() == [], "dropped once"
+
+    in_own_thread(loop, body)
 
 
 def test_the_guard_also_looks_without_any_page(tmp_path, monkeypatch, loop):
     """With no page asking, is a failed kernel still dropped within a second or so?"""
     monkeypatch.setattr("toolkit.serving.pool_guard.CHECK_SECONDS", 0.05)
     monkeypatch.setenv("SAFESHARE_READY_DIR", str(tmp_path))
-    manager = Manager(["bad"])
-    app = type("VoilaApp", (), {"kernel_manager": manager, "log": logging.getLogger("t")})
-    guard = guard_pool(app)
-    assert guard is not None and guard_pool(app) is guard, "installed once"
-    (tmp_path / "bad.failed").touch()
-    loop.run_until_complete(asyncio.sleep(0.3))
-    assert pool_ids(manager) == ["new-1"] and manager.shut_down == ["bad"]
+
+    def body() -> None:
+        manager = Manager(["bad"])
+        app = type("VoilaApp", (), {"kernel_manager": manager, "log": logging.getLogger("t")})
+        guard = guard_pool(app)
+        assert guard is not None and guard_pool(app) is guard, "installed once"
+        (tmp_path / "bad.failed").touch()
+        loop.run_until_complete(asyncio.sleep(0.3))
+        assert pool_ids(manager) == ["new-1"] and manager.shut_down == ["bad"]
+
+    in_own_thread(loop, body)
 
 
 def test_no_pool_no_guard(tmp_path, monkeypatch):

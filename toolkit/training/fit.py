@@ -39,13 +39,13 @@ class FitSettings:
     """How a model is fitted (recorded in the model file's provenance)."""
 
     C: float = 8.0  # noqa: N815 - scikit-learn's name
-    min_authors: int = 2
+    min_authors: int = 5  # a feature enters the model only if this many authors used it
     class_weight: str | None = "balanced"
     prune: float = 0.02
     power: float = 0.2  # text features weigh n ** -power (model.feature_values)
     rule_value: float = 1.0  # what a rule feature weighs (model.feature_values)
-    concept_threshold: float = 0.55
-    misconception_threshold: float = 0.6
+    concept_threshold: float = 0.5
+    misconception_threshold: float = 0.5
     families: tuple[str, ...] = FAMILIES
     loss: str = "logistic"  # or "hinge" (a linear SVM; its margin read as log-odds)
 

@@ -36,6 +36,7 @@ from toolkit.scoring.text import Parsed, parse, word_tags
 
 FAMILIES = ("w", "k", "c", "p", "r", "rw", "rx", "s")  # every feature name starts "<family>:"
 NGRAM_MAX = 3
+PAIR_WINDOW = 12  # a pair's words are at most this far apart (keeps long clauses linear)
 CHAR_N = 4
 CHAR_MIN_WORD = 5
 # Words that, next to a class word in the same clause, change what it means ("need" consent,
@@ -109,7 +110,7 @@ def _pairs(
     lo: int,
     hi: int,
 ) -> None:
-    """Unordered pairs of key words (classes and modifiers) co-occurring in one clause."""
+    """Unordered pairs of key words (classes and modifiers) close together in one clause."""
     keys = [
         (classes[i] or tokens[i], i) for i in range(lo, hi) if classes[i] or tokens[i] in MODIFIERS
     ]
@@ -117,6 +118,8 @@ def _pairs(
         x, i = keys[a]
         for b in range(a + 1, len(keys)):
             y, j = keys[b]
+            if j - i > PAIR_WINDOW:
+                break
             if x == y:
                 continue
             tag = tags[j]
