@@ -41,7 +41,7 @@ def test_no_fit_ever_sees_the_author_it_is_scored_on(corpus, monkeypatch):
 
     monkeypatch.setattr(ev, "fit_rows", spy)
     small = [e for e in corpus if e.author in sorted({x.author for x in corpus})[:5]]
-    result = ev.leave_one_author_out(small, FitSettings(), held_out=authors)
+    result = ev.leave_one_author_out(small, FitSettings(min_authors=2), held_out=authors)
     assert result.authors == authors and len(seen) == 2
     for author, trained_on in zip(authors, seen, strict=True):
         assert author not in trained_on and len(trained_on) == 4

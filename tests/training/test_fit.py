@@ -24,7 +24,7 @@ def small():
 
 @pytest.fixture(scope="module")
 def fitted(small):
-    settings = FitSettings(prune=0.0)
+    settings = FitSettings(prune=0.0, min_authors=2)
     fz = featurize(small, settings)
     train = np.arange(len(small)) % 5 != 0
     result = fit_rows(fz, np.flatnonzero(train), settings)
@@ -55,7 +55,7 @@ def test_export_round_trips_through_json(fitted):
 
 def test_training_rows_are_learnt(small):
     """Does a model fitted on rows find most of their own labels (a sanity floor, not a score)?"""
-    model = fit(small, FitSettings())
+    model = fit(small, FitSettings(min_authors=2))
     hits = sum(
         set(analyse(e.text, model).concepts) | set(analyse(e.text, model).misconceptions)
         >= e.labels
@@ -68,7 +68,7 @@ def test_pruning_drops_small_weights(fitted):
     """Are weights under the prune size left out of the exported file?"""
     rows, fz, result, held, settings = fitted
     full = export(fz, result, settings)
-    pruned = export(fz, result, FitSettings(prune=0.5))
+    pruned = export(fz, result, FitSettings(prune=0.5, min_authors=2))
     assert len(pruned.weights) < len(full.weights)
     assert all(abs(w) >= 0.5 for pairs in pruned.weights.values() for _, w in pairs)
 
@@ -93,3 +93,9 @@ def test_weights_that_are_not_json_are_refused():
     """Is a corrupt weights file a clear error rather than a crash deep in scoring?"""
     with pytest.raises(ModelFileError, match="not valid JSON"):
         parse_model("{not json")
+
+
+def test_too_few_authors_for_the_settings_is_said_plainly(small):
+    """With fewer authors than min_authors, is the fit refused with what to change?"""
+    with pytest.raises(ValueError, match="lower FitSettings.min_authors"):
+        fit(small, FitSettings(min_authors=5))

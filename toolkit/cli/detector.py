@@ -57,8 +57,9 @@ def detector() -> None:
 def train(moderation: tuple[Path, ...], out: Path | None) -> None:
     """Fit the detector on the bundled corpus (and trainers' moderation) and write its weights.
 
-    One logistic regression per label; each label's threshold is chosen on authors held
-    out of the fit. The file records the corpus fingerprint, rows, authors and settings.
+    One logistic regression per label, with the thresholds and settings of
+    toolkit.training.fit.FitSettings (chosen by leave-one-author-out evaluation, see
+    docs/scoring.md). The file records the corpus fingerprint, rows, authors and settings.
     """
     _needs_training_extra()
     from importlib import resources

@@ -143,6 +143,11 @@ def fit_rows(fz: Featurized, rows: Any, settings: FitSettings) -> Fitted:
     moderated = rows[fz.weight[rows] > 1]
     vouched = np.asarray(fz.matrix[moderated].sum(axis=0)).ravel() > 0
     columns = np.flatnonzero((counts >= settings.min_authors) | vouched)
+    if not len(columns):
+        raise ValueError(
+            f"no feature is used by {settings.min_authors} or more of the {len(authors)} "
+            "authors trained on: add authors or lower FitSettings.min_authors"
+        )
     x = fz.matrix[rows][:, columns]
     coef = np.zeros((len(fz.labels), len(columns)))
     bias = np.zeros(len(fz.labels))
