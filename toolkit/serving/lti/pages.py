@@ -42,7 +42,7 @@ REASONS = (
 INCOMPLETE = "The launch from your course was incomplete or malformed."
 WHAT_NEXT = (
     "Nothing was recorded. Go back to your course and open the activity again; if this keeps "
-    "happening, tell your LMS administrator, with the detail below."
+    "happening, tell your LMS administrator."
 )
 
 
@@ -66,11 +66,12 @@ def explain(reason: str) -> str:
 
 def refused(reason: str, sentence: str | None = None) -> str:
     """A launch SafeShare would not accept: what happened, that nothing was kept, what to do."""
+    sentence = sentence or explain(reason)
+    detail = f'<p class="muted">For your LMS administrator: <code>{escape(reason)}</code></p>'
     body = (
         '<div class="error" role="alert"><h1>SafeShare could not open this activity</h1>'
-        f"<p>{escape(sentence or explain(reason))}</p></div>"
-        f"<p>{escape(WHAT_NEXT)}</p>"
-        f'<p class="muted">Detail: <code>{escape(reason)}</code></p>'
+        f"<p>{escape(sentence)}</p></div>"
+        f"<p>{escape(WHAT_NEXT)}</p>" + (detail if reason != sentence else "")
     )
     return page("Launch refused", body)
 

@@ -28,7 +28,7 @@ class ScormHandler(tornado.web.RequestHandler):
     def check_xsrf_cookie(self) -> None:
         pass  # no cookies are read: the calls carry their own tokens
 
-    def set_default_headers(self) -> None:
+    def prepare(self) -> None:
         self.set_header("Cache-Control", "no-store")
         self.set_header("Content-Type", "application/json")
         origin = self.request.headers.get("Origin")
