@@ -78,11 +78,14 @@ def refused(reason: str, sentence: str | None = None) -> str:
 
 def picker(scenarios: Iterable[Scenario], launch_id: str, action: str, multiple: bool) -> str:
     """The Deep Linking picker: the scenarios an instructor may add to their course."""
+    from toolkit.guidance import vocabulary
+
+    nations = vocabulary().nations
     kind = "checkbox" if multiple else "radio"
     cards = "".join(
         f'<label class="card"><input type="{kind}" name="scenario" value="{escape(s.id)}">'
         f"<strong>{escape(s.title)}</strong><br>"
-        f'<span class="badge">{escape(s.nation)}</span>'
+        f'<span class="badge">{escape(nations[s.nation].name)}</span>'
         f'<span class="badge">{s.minutes} min</span>'
         f'<span class="muted">Guidance steps: {escape(", ".join(s.steps))}</span></label>'
         for s in sorted(scenarios, key=lambda s: s.title)
