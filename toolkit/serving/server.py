@@ -507,7 +507,7 @@ def run(notebook_name: str, settings: Settings, *, out: IO[str] | None = None) -
     try:
         started = time.monotonic()
         server.start()
-        companion = start_companion(notebook_name, settings, (MARKER_VAR, server.marker), out)
+        companion = start_companion(notebook_name, settings, server, out)
         print(f"SafeShare {notebook_name}: starting on {server.url}", file=out, flush=True)
         if server.wait_ready(stop=stop):
             if companion is not None:

@@ -17,7 +17,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from toolkit.errors import SafeShareError
 from toolkit.settings import REPO_ROOT, Settings
@@ -110,17 +110,19 @@ class Companion:
 
 
 def start_companion(
-    app_name: str, settings: Settings, marker: tuple[str, str], log: IO[str]
+    app_name: str, settings: Settings, server: Any, log: IO[str]
 ) -> Companion | None:
     """Start the LTI tool beside the learner server once a key exists; None otherwise.
 
-    ``marker`` is the server's marker variable and value, so its sweep finds the tool too.
+    The tool carries the server's marker variable, so the server's sweep finds it too.
     Neither the trainer's token nor Jupyter's reaches the tool's environment.
     """
     if app_name != "learner" or not has_key(settings.lti_key_dir):
         return None
+    from toolkit.serving.server import MARKER_VAR
+
     env = {k: v for k, v in os.environ.items() if k not in SECRET_VARS}
-    env[marker[0]] = marker[1]
+    env[MARKER_VAR] = server.marker
     companion = Companion(settings, env, log)
     companion.start()
     return companion
