@@ -36,7 +36,7 @@ def serve(settings: Settings) -> int:
             print(f"[SafeShare LTI] waiting for the database: {exc}", flush=True)
     library = load_library(settings.case_dirs)
     tool = Tool(settings, store, library)
-    worker = GradeWorker(settings, store, library, tool.http)
+    worker = GradeWorker(settings, store, library)  # its own HTTP sessions, in its own thread
 
     async def main() -> None:
         app = make_app(tool, scorm_routes(tool))
