@@ -109,6 +109,8 @@ class ServedApp:
             **os.environ,
             "SAFESHARE_DATABASE_URL": self.database_url,
             "SAFESHARE_CLIENT_KERNELS_PER_MINUTE": "0",
+            # No LTI tool beside these servers, even if var/lti/ holds a key (tests/lms/).
+            "SAFESHARE_LTI_KEY_DIR": str(tmp_dir / "no-lti-keys"),
         }
         argv = [sys.executable, "-m", "toolkit.serving", notebook, "--port", str(self.port)]
         self.started = time.monotonic()

@@ -30,6 +30,19 @@ def _default_case_dirs() -> tuple[Path, ...]:
     return (REPO_ROOT / "case_studies",)
 
 
+def _default_lti_key_dir() -> Path:
+    # Beside the database in var/, outside notebooks/, so never served.
+    return REPO_ROOT / "var" / "lti"
+
+
+def _parse_words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+def _render_words(words: tuple[str, ...]) -> str:
+    return " ".join(words)
+
+
 def _default_log_path() -> Path:
     # Beside the database in var/, outside notebooks/, so never served.
     return REPO_ROOT / "var" / "log" / "app.log"
@@ -158,6 +171,49 @@ class Settings:
         parse=Path,
         help="The app log every kernel writes to: rotated by size, repeated records rate-limited.",
     )
+    # The LMS routes (issue 14; docs/lms.md).
+    lti_port: int = _setting(
+        8869,
+        parse=_parse_int,
+        help="Port of the LTI 1.3 tool and the SCORM endpoints, which `safeshare serve` "
+        "starts beside the learner app once `safeshare lti keygen` has made a key.",
+    )
+    lti_url: str | None = _setting(
+        None,
+        parse=_parse_optional_str,
+        help="Where the LMS and browsers reach the LTI tool's /lti/ and /scorm/ paths "
+        "(behind TLS), e.g. https://safeshare.example.org; default http://<host>:<lti_port>.",
+    )
+    learner_url: str | None = _setting(
+        None,
+        parse=_parse_optional_str,
+        help="The learner app's public address, where launches send learners; "
+        "default http://<host>:<port>/.",
+    )
+    trainer_url: str | None = _setting(
+        None,
+        parse=_parse_optional_str,
+        help="The trainer app's public address, where launches send instructors; "
+        "default http://<host>:<trainer_port>/.",
+    )
+    lti_key_dir: Path = _setting(
+        default_factory=_default_lti_key_dir,
+        parse=Path,
+        help="Folder of the LTI tool's private signing keys (owner-only; never served).",
+    )
+    ticket_seconds: float = _setting(
+        60.0,
+        parse=_parse_float,
+        help="Seconds a launch's single-use ticket stays valid between the LMS launch and "
+        "the SafeShare page that takes it.",
+    )
+    lms_origins: tuple[str, ...] = _setting(
+        default_factory=tuple,
+        parse=_parse_words,
+        render=_render_words,
+        help="Origins (https://lms.example.org; separate several with spaces) allowed to "
+        "frame the learner app and to call the SCORM endpoints: your LMS's address.",
+    )
     trainer_token: str | None = _setting(
         None,
         parse=_parse_optional_str,
@@ -172,7 +228,7 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
-        for name in ("port", "trainer_port", "reviewer_port"):
+        for name in ("port", "trainer_port", "reviewer_port", "lti_port"):
             if not 0 <= getattr(self, name) <= 65535:
                 raise SafeShareError(
                     f"{env_var(name)}: a port is 0–65535, not {getattr(self, name)}"
@@ -239,6 +295,7 @@ _LEAST = {
     "client_kernels_per_minute": 0,
     "pause_idle_after": 0,
     "retention_days": 1,
+    "ticket_seconds": 1,
 }
 
 

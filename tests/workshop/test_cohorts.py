@@ -122,7 +122,8 @@ def _override_one(store, room):
 def test_delete_leaves_nothing_in_any_table(store, room):
     """After deleting a cohort, is every table empty (learners, attempts, answers, overrides)?"""
     _override_one(store, room)
-    assert all(_rows(store).values())
+    before = _rows(store)  # the LMS tables (issue 14) stay empty in a workshop
+    assert all(before[name] for name in ("cohorts", "learners", "attempts", "answers", "overrides"))
     assert delete_cohort(store, room["code"]) == 5
     assert _rows(store) == {name: 0 for name in metadata.tables}
     with pytest.raises(MissingEntry):

@@ -20,6 +20,8 @@ from urllib.parse import parse_qs
 
 SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 CODE = re.compile(r"^[A-Za-z0-9-]{4,24}$")
+# An LMS launch's single-use ticket (toolkit.storage.lms): 256 random bits, URL-safe.
+TICKET = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
 # A resume code that was given but cannot be one becomes this, which no learner holds (resume
 # codes are letters, digits and dashes): the app then says the code was not recognised,
 # rather than silently starting the learner afresh as if they had given none.
@@ -38,10 +40,13 @@ class Query:
     scenario: str | None = None
     session: str | None = None
     resume: str | None = None
+    ticket: str | None = None  # an LMS launch (learner app)
+    course: str | None = None  # the cohort an LMS instructor may see (trainer app)
 
 
 def parse_query(text: str | None) -> Query:
-    """Parse ``?scenario=…&session=…&resume=…``; values that misfit their pattern are dropped.
+    """Parse ``?scenario=…&session=…&resume=…`` (and an LMS launch's ``ticket`` or ``course``);
+    values that misfit their pattern are dropped.
 
     A malformed resume code becomes UNREADABLE_CODE instead, so the learner is told.
     """
@@ -56,6 +61,8 @@ def parse_query(text: str | None) -> Query:
         scenario=first("scenario", SCENARIO_ID),
         session=(first("session", CODE) or "").upper() or None,
         resume=UNREADABLE_CODE if resume is None and raw.get("resume") else resume,
+        ticket=first("ticket", TICKET) or (UNREADABLE_CODE if raw.get("ticket") else None),
+        course=(first("course", CODE) or "").upper() or None,
     )
 
 

@@ -259,20 +259,23 @@ class LearnerApp:
 
     def _scenario_intro(self) -> w.Widget:
         scenario = self.player.scenario
-        key = self.learner["resume_key"]
         html = (
             text_tag("h2", scenario.title)
             + tag("div", markdown(scenario.context), class_="ss-context")
             + self._chronology_html(scenario)
-            + tag(
-                "p",
-                "Your resume code: "
-                + text_tag("strong", key)
-                + ". Keep it to continue later on this or another device.",
-                class_="ss-muted",
-            )
+            + self._resume_note()
         )
         return w.HTML(html)
+
+    def _resume_note(self) -> str:
+        """How to come back later: the resume code (an LMS launch says otherwise)."""
+        return tag(
+            "p",
+            "Your resume code: "
+            + text_tag("strong", self.learner["resume_key"])
+            + ". Keep it to continue later on this or another device.",
+            class_="ss-muted",
+        )
 
     @staticmethod
     def _chronology_html(scenario: Scenario) -> str:

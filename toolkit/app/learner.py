@@ -80,10 +80,10 @@ def build(settings: Settings) -> LearnerApp:
     """
     from toolkit.app.database import kernel_store
     from toolkit.app.guard import configure_logging
-    from toolkit.app.journey import LearnerApp
+    from toolkit.app.lms_learner import LmsLearnerApp
 
     configure_logging(settings.log_path)
-    app = LearnerApp(read_library(settings), kernel_store(settings))
+    app = LmsLearnerApp(read_library(settings), kernel_store(settings))
     warm_scoring()
     return app
 

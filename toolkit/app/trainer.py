@@ -42,8 +42,12 @@ class TrainerApp:
         store: Store,
         settings: Settings,
         refresh_seconds: float = REFRESH_SECONDS,
+        course: str | None = None,
     ):
         self.library, self.store, self.settings = library, store, settings
+        # An LMS instructor's page (issue 14) sees their course's cohort only, and no panel
+        # that makes, closes or deletes cohorts; None: a trainer signed in with the token.
+        self.course = course
         self.home_page = f"http://{settings.host}:{settings.port}"
         self.refresh_seconds = refresh_seconds
         self.lock = threading.RLock()
@@ -53,20 +57,20 @@ class TrainerApp:
         self.notice = w.HTML()
         self.cohort = w.Dropdown(description="Cohort", options=[], layout=w.Layout(width="44em"))
         self.dashboard = LiveDashboard(library.scenarios)
-        self.cohorts = CohortPanel(self)
+        self.cohorts = CohortPanel(self) if course is None else None
         self.debrief = DebriefPanel(self)
         self.moderation = ModerationPanel(self)
         self.exports = ExportPanel(self)
-        self.tabs = w.Tab(
-            children=[
-                self.cohorts.widget,
-                self.dashboard.widget,
-                self.debrief.widget,
-                self.moderation.widget,
-                self.exports.widget,
-            ]
-        )
-        for i, title in enumerate(("Cohorts", "Live", "Debrief", "Moderate", "Export")):
+        tabs = [
+            ("Cohorts", self.cohorts.widget if self.cohorts else None),
+            ("Live", self.dashboard.widget),
+            ("Debrief", self.debrief.widget),
+            ("Moderate", self.moderation.widget),
+            ("Export", self.exports.widget),
+        ]
+        tabs = [(title, widget) for title, widget in tabs if widget is not None]
+        self.tabs = w.Tab(children=[widget for _, widget in tabs])
+        for i, (title, _) in enumerate(tabs):
             self.tabs.set_title(i, title)
         header = w.HTML(CSS + text_tag("h1", "SafeShare — trainer"))
         self.widget = w.VBox([header, self.notice, self.cohort, self.tabs])
@@ -101,7 +105,10 @@ class TrainerApp:
         The panels reload only when the selected cohort actually changes.
         """
         rows = self.store.list_cohorts()
-        self.cohorts.show_list(rows)
+        if self.course is not None:
+            rows = [c for c in rows if c["code"] == self.course]
+        if self.cohorts is not None:
+            self.cohorts.show_list(rows)
         options = [
             (f"{c['name']} ({c['code']}{', closed' if c['closed'] else ''})", c["code"])
             for c in reversed(rows)
@@ -128,10 +135,13 @@ class TrainerApp:
 
     def tab_opened(self) -> None:
         """Opening Debrief or Moderate reloads its answers (choices already made are kept)."""
-        loaders = {2: self.debrief.load, 3: self.moderation.load}
-        loader = loaders.get(self.tabs.selected_index)
-        if loader is not None:
-            loader()
+        if self.tabs.selected_index is None:
+            return
+        opened = self.tabs.children[self.tabs.selected_index]
+        if opened is self.debrief.widget:
+            self.debrief.load()
+        elif opened is self.moderation.widget:
+            self.moderation.load()
 
     def _picked(self) -> None:
         if not self._syncing:
@@ -203,7 +213,7 @@ def show(settings: Settings | None = None) -> None:
 
     from toolkit.app.database import kernel_store, show_unavailable
     from toolkit.app.guard import configure_logging
-    from toolkit.app.identity import mark_warm
+    from toolkit.app.identity import request_query
     from toolkit.cases import load_library
     from toolkit.errors import StoreUnavailable
 
@@ -214,7 +224,11 @@ def show(settings: Settings | None = None) -> None:
     except StoreUnavailable as exc:
         show_unavailable(exc)
         return
-    app = TrainerApp(load_library(settings.case_dirs), store, settings)
+    library = load_library(settings.case_dirs)
+    # An LMS instructor's page names its course (toolkit.serving.lti.course_sign_in), known
+    # only once the page asks: no widget of another cohort may exist before then, since a
+    # page can read every live widget's state. A preheated kernel is warm from here.
+    course = request_query().course
+    app = TrainerApp(library, store, settings, course=course)
     display(app.widget)
     app.start_refreshing()
-    mark_warm()  # a preheated kernel is ready now; the trainer page needs no query string

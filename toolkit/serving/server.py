@@ -39,6 +39,7 @@ from toolkit.app.learner import SNAPSHOT_VAR, write_library_snapshot
 from toolkit.errors import SafeShareError
 from toolkit.serving.admission import admission_argv
 from toolkit.serving.lean_kernel import write_lean_kernelspec
+from toolkit.serving.lti.companion import frame_argv, ready_lines, start_companion
 from toolkit.serving.page_template import jupyter_path, template_argv
 from toolkit.serving.warm_room import WarmRoom
 from toolkit.settings import REPO_ROOT, SETTINGS, Settings, env_var
@@ -152,6 +153,7 @@ def build_voila_argv(
         f"--VoilaExecutor.iopub_timeout={settings.iopub_timeout}",
         f"--Voila.identity_provider_class={IDENTITY_PROVIDER}",
         *template_argv(),
+        *frame_argv(settings),
     ]
     if app_for(notebook.stem).admission:
         argv += admission_argv(settings)
@@ -501,11 +503,16 @@ def run(notebook_name: str, settings: Settings, *, out: IO[str] | None = None) -
     server = VoilaServer(notebook_name, settings)
     stop = StopFlag()
     previous = {s: signal.signal(s, stop.set) for s in (signal.SIGINT, signal.SIGTERM)}
+    companion = None  # the LTI tool (issue 14), beside the learner server once it has a key
     try:
         started = time.monotonic()
         server.start()
+        companion = start_companion(notebook_name, settings, server, out)
         print(f"SafeShare {notebook_name}: starting on {server.url}", file=out, flush=True)
         if server.wait_ready(stop=stop):
+            if companion is not None:
+                companion.wait_ready()
+                print("\n".join(ready_lines(settings)), file=out, flush=True)
             room = _room_line(settings.room, len(server.lost_kernels))
             took = time.monotonic() - started
             print(f"ready in {took:.1f} s: {server.url}{room}", file=out, flush=True)
@@ -515,6 +522,8 @@ def run(notebook_name: str, settings: Settings, *, out: IO[str] | None = None) -
         while not stop.wait(0.5) and server.alive:
             pass
     finally:
+        if companion is not None:
+            companion.stop()
         code = server.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)

@@ -21,7 +21,8 @@ found by the security review (issue 9, docs/security.md):
    of a page request before Voilà reads them (toolkit.serving.page_template).
 
 It also signs trainers in for a workshop day and takes the token out of the address
-(toolkit.serving.sign_in), and, on the learner server, admits a page only when its kernel
+(toolkit.serving.sign_in), signs an LMS instructor in for their course's cohort only
+(toolkit.serving.lti.course_sign_in), and, on the learner server, admits a page only when its kernel
 fits (toolkit.serving.admission): otherwise the page is a small one saying the room is
 full, served without starting a kernel.
 
@@ -39,6 +40,7 @@ from traitlets import default
 
 from toolkit.serving import sign_in
 from toolkit.serving.admission import Refusal
+from toolkit.serving.lti import course_sign_in
 from toolkit.serving.pool_guard import guard_pool
 
 # Query arguments Voilà would read to render a page differently (and then cold).
@@ -52,6 +54,17 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
         super().__init__(*args, **kwargs)
         repair_query_sockets()
         guard_pool(self.parent)  # failed warm kernels leave the pool (serving.pool_guard)
+        self._opened_store: Any = None
+
+    def _store(self) -> Any:
+        """The store, opened on an LMS instructor's first sign-in (toolkit.serving.lti)."""
+        if self._opened_store is None:
+            from toolkit.settings import Settings
+            from toolkit.storage import attach_store
+
+            settings = Settings.from_env()
+            self._opened_store = attach_store(settings.database_url, settings.store_wait)
+        return self._opened_store
 
     @default("cookie_options")
     def _sign_in_cookie(self) -> dict[str, Any]:
@@ -65,8 +78,13 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
         user = super().get_user(handler)
         if inspect.isawaitable(user):
             user = await user
+        if user is None and self.token:  # the trainer server: an LMS instructor's sign-in
+            user = course_sign_in.user_from(handler, self._store, _is_page(handler))
         if user is None or not _is_page(handler):
             return user
+        course = course_sign_in.course_of(user)
+        if course is not None:
+            course_sign_in.scope_page(handler, course)
         _drop_look_arguments(handler)
         address = sign_in.address_without_token(handler)
         if address is not None:

@@ -71,12 +71,19 @@ def learner_record(store: Store, learner_id: str) -> dict[str, Any]:
             .where(t.overrides.c.answer_id.in_(answer_ids))
             .order_by(t.overrides.c.id)
         ).all()
+        # An LMS learner's id at their platform (issue 14); the SCORM secret is a key, left out.
+        identities = conn.execute(
+            select(t.lms_learners.c.issuer, t.lms_learners.c.subject, t.lms_learners.c.created_at)
+            .where(t.lms_learners.c.learner_id == learner_id)
+            .order_by(t.lms_learners.c.id)
+        ).all()
     return {
         "record_version": RECORD_VERSION,
         "learner": _rows(learner, leave_out=("resume_key",))[0],
         "attempts": _rows(attempts),
         "answers": _rows(answers),
         "overrides": _rows(overrides),
+        "lms_identities": _rows(identities),
     }
 
 
