@@ -40,7 +40,30 @@ def test_there_are_scenarios_to_check():
     assert len(SCENARIOS) >= 12
 
 
-@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+# Model answers the trained detector misreads today (docs/scoring.md, Known misses). Strict:
+# when it reads one right, the test fails and the entry comes out.
+MODEL_ANSWER_MISSES = {
+    "sc-ni-probation-concern": "d6 'an agreement cannot make it necessary to send a club "
+    "details…' is read as M-dp-barrier (0.8)",
+}
+
+
+def _model_answer_params() -> list:
+    return [
+        pytest.param(
+            p,
+            id=p.stem,
+            marks=[
+                pytest.mark.xfail(strict=True, reason=f"known miss: {MODEL_ANSWER_MISSES[p.stem]}")
+            ]
+            if p.stem in MODEL_ANSWER_MISSES
+            else [],
+        )
+        for p in SCENARIOS
+    ]
+
+
+@pytest.mark.parametrize("path", _model_answer_params())
 def test_model_answer_scores_high_and_ends_protected(path: Path):
     """Does the scenario's model answer score at least 0.9 and reach a protected ending?"""
     from toolkit.scoring import model_answer, score_attempt

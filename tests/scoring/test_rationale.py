@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +18,18 @@ from toolkit.errors import ResponseError
 from toolkit.guidance import vocabulary
 from toolkit.scoring.patterns.registry import build, registry
 from toolkit.scoring.rationale import RationaleResult, analyse, analyse_many, rationale_lines
+
+
+def known_miss(text: str, found: set[str], absent: set[str], why: str) -> Any:
+    """A row the trained detector gets wrong today, kept as the behaviour we want.
+
+    Strict: the day the detector gets it right the test fails, and the row moves back to
+    the plain rows. Listed under "Known misses" in docs/scoring.md.
+    """
+    return pytest.param(
+        text, found, absent, marks=pytest.mark.xfail(strict=True, reason=f"known miss: {why}")
+    )
+
 
 # (text, labels that must be found, labels that must not be found)
 BEHAVIOUR = [
@@ -38,12 +51,22 @@ BEHAVIOUR = [
     ("I wouldn't send the whole file.", {"C-minimum-necessary"}, {"M-share-everything"}),
     ("Send the whole file.", {"M-share-everything"}, {"C-minimum-necessary"}),
     ("There's no need to record it.", {"M-no-record"}, {"C-record-decision"}),
-    ("I'd record it.", {"C-record-decision"}, {"M-no-record"}),
+    known_miss(
+        "I'd record it.",
+        {"C-record-decision"},
+        {"M-no-record"},
+        "a bare three-word plan: C-record-decision 0.40",
+    ),
     ("Data protection isn't a barrier.", set(), {"M-dp-barrier"}),
     ("Data protection doesn't let us share.", {"M-dp-barrier"}, set()),
     ("I wouldn't assume the GP knows.", set(), {"M-assume-others-know"}),
     # a negated construction is not re-read piecemeal ("until I'm sure" alone is the myth)
-    ("I won't sit tight until I'm sure.", {"C-timely"}, {"M-wait-for-proof"}),
+    known_miss(
+        "I won't sit tight until I'm sure.",
+        {"C-timely"},
+        {"M-wait-for-proof"},
+        "the negation scope ends at 'until', so 'until I'm sure' reads as asserted",
+    ),
     # a mention, a question, a hedge or someone else's view is not a belief
     ("Some people think GDPR stops sharing but it doesn't.", set(), {"M-dp-barrier"}),
     ("It's a myth that GDPR stops sharing.", set(), {"M-dp-barrier"}),
@@ -56,14 +79,20 @@ BEHAVIOUR = [
     ("Do we need consent?", set(), {"M-consent-always"}),
     ("I'm not sure whether we need consent.", set(), {"M-consent-always", "C-consent-not-basis"}),
     ("If we waited for proof she could be hurt.", {"C-risk-of-harm"}, {"M-wait-for-proof"}),
-    ("GDPR.", set(), {"M-dp-barrier"}),
+    known_miss(
+        "GDPR.",
+        set(),
+        {"M-dp-barrier"},
+        "one term alone: the corpus has 'GDPR says no.' and the like as M-dp-barrier",
+    ),
     ("Consent.", set(), {"M-consent-always", "C-consent-not-basis"}),
     # paraphrase and spelling
     ("I'd ring children's social care straight away.", {"C-right-recipient", "C-timely"}, set()),
-    (
+    known_miss(
         "I'd recognize the risk and minimize what I share.",
         {"C-risk-of-harm", "C-minimum-necessary"},
         set(),
+        "US spellings in a short plan: C-risk-of-harm 0.32, C-minimum-necessary 0.24",
     ),
     ("I wouldnt wait, she might be at risk", {"C-timely", "C-risk-of-harm"}, set()),
     ("Share it rather than wait for proof.", {"C-timely"}, {"M-wait-for-proof"}),
@@ -82,10 +111,11 @@ BEHAVIOUR = [
     ),
     ("vital interests!!! 999!!! emergency!!!", set(), {"C-lawful-basis", "C-emergency-action"}),
     # …but terse genuine reasoning keeps its credit
-    (
+    known_miss(
         "Risk of harm, so I'd ring the MASH now.",
         {"C-risk-of-harm", "C-right-recipient", "C-timely"},
         set(),
+        "a verbless 'Risk of harm,' opening reads as a term, not reasoning: C-risk-of-harm 0.32",
     ),
     (
         "I'd share it now over the secure portal with the named DSL.",

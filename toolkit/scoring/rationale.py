@@ -25,6 +25,7 @@ from typing import Any
 
 from toolkit.errors import ResponseError
 from toolkit.scoring import rules
+from toolkit.scoring.detector import windows
 from toolkit.scoring.detector.decide import decide
 from toolkit.scoring.detector.features import Reading, read
 from toolkit.scoring.detector.model import Contribution, LinearModel, bundled
@@ -151,7 +152,8 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
     """Find the concepts and misconceptions ``text`` shows, with the words behind each.
 
     A label is shown when the trained detector's probability reaches its threshold
-    (``model``: the bundled one unless given). Its evidence is the pattern rule's match
+    (``model``: the bundled one unless given); a text of several sentences is also read
+    sentence by sentence (:mod:`toolkit.scoring.detector.windows`). Its evidence is the pattern rule's match
     where one held for it, otherwise the words of its strongest features. Pure and
     deterministic: no I/O, no clock. Labels come in vocabulary order; evidence in text
     order, one entry per distinct span.
@@ -160,6 +162,13 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
     model = model or bundled()
     reading = read(text)
     probs = model.score(reading.features).probabilities
+    if model.windows == "sentences":
+        probs = windows.probabilities(
+            model.labels,
+            reading.parsed,
+            probs,
+            lambda part: model.score(read(part).features).probabilities,
+        )
     shown = decide(model.labels, probs, model.threshold)
     evidence: list[Evidence] = []
     by_rule = {i: [h for h in reading.kept if h.label == model.labels[i]] for i in shown}

@@ -44,8 +44,10 @@ class FitSettings:
     prune: float = 0.02
     power: float = 0.2  # text features weigh n ** -power (model.feature_values)
     rule_value: float = 1.0  # what a rule feature weighs (model.feature_values)
-    concept_threshold: float = 0.5
-    misconception_threshold: float = 0.5
+    # thresholds on the combined probabilities of detector.windows when windows is "sentences"
+    concept_threshold: float = 0.75
+    misconception_threshold: float = 0.6
+    windows: str = "sentences"  # or "none": the whole text only
     families: tuple[str, ...] = FAMILIES
     loss: str = "logistic"  # or "hinge" (a linear SVM; its margin read as log-odds)
 
@@ -193,6 +195,7 @@ def export(fz: Featurized, fitted: Fitted, settings: FitSettings) -> LinearModel
             "power": settings.power,
             "rule_value": settings.rule_value,
             "families": list(settings.families),
+            "windows": settings.windows,
             **pack(weights),
         }
     )

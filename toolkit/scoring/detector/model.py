@@ -40,6 +40,9 @@ FORMAT = "safeshare-detector"
 VERSION = 1
 
 
+WINDOWS = ("none", "sentences")
+
+
 class ModelFileError(ValueError):
     """A detector weights file that is not one this version can read."""
 
@@ -157,6 +160,12 @@ class LinearModel:
         families = tuple(data.get("families", ()))
         self.families = () if set(families) >= set(FAMILIES) else tuple(f"{f}:" for f in families)
         self._families_given = families
+        # "sentences": also score sentence windows (detector.windows); "none": whole text only
+        self.windows = str(data.get("windows", "none"))
+        if self.windows not in WINDOWS:
+            raise ModelFileError(
+                f"windows must be one of {', '.join(WINDOWS)}, not {self.windows!r}"
+            )
         self.trained: dict[str, Any] = dict(data.get("trained", {}))
 
     def pairs(self, name: str) -> tuple[tuple[int, float], ...]:
@@ -247,6 +256,7 @@ class LinearModel:
             "power": self.power,
             "rule_value": self.rule_value,
             "families": list(self._families_given),
+            "windows": self.windows,
             **pack(self.weights),
             "trained": self.trained,
         }

@@ -1,0 +1,90 @@
+"""toolkit.scoring.detector.windows: a long rationale is read sentence by sentence as well."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from toolkit.scoring.detector import windows
+from toolkit.scoring.detector.model import ModelFileError, bundled, parse_model
+from toolkit.scoring.rationale import analyse
+from toolkit.scoring.text import parse
+
+LABELS = ("C-timely", "M-dp-barrier")
+
+
+def texts(text: str) -> list[str]:
+    return [text[a:b] for a, b in windows.spans(parse(text))]
+
+
+def test_one_sentence_has_no_windows():
+    """Is a one-sentence text scored whole only (its one window would be itself)?"""
+    assert texts("I rang the MASH at once because he is at risk.") == []
+    assert texts("") == []
+
+
+def test_windows_are_each_sentence_and_each_pair():
+    """Are the windows every sentence and every two neighbouring sentences, as written?"""
+    assert texts("She is scared. I rang the MASH! Then I wrote it up.") == [
+        "She is scared.",
+        "She is scared. I rang the MASH!",
+        "I rang the MASH!",
+        "I rang the MASH! Then I wrote it up.",
+        "Then I wrote it up.",
+    ]
+
+
+def test_a_concept_takes_its_best_window_and_a_belief_the_mean():
+    """Does a concept take the best of whole and windows, a misconception their mean?"""
+    got = windows.combine(LABELS, [0.2, 0.2], [[0.9, 0.9], [0.1, 0.5]])
+    assert got == pytest.approx((0.9, 0.55))
+    assert windows.combine(LABELS, [0.3, 0.4], []) == (0.3, 0.4)
+
+
+def test_a_concept_in_one_sentence_of_a_plan_is_found():
+    """Is accuracy found in the middle sentence of a three-part plan (missed whole)?"""
+    text = (
+        "We share under public task, following the regional data sharing agreement. "
+        "I will check the address and names are accurate before sending. "
+        "I will send it by secure email to named contacts."
+    )
+    assert "C-accuracy" in analyse(text).concepts
+
+
+def test_a_view_rejected_in_the_next_sentence_is_not_a_belief():
+    """Is "Some say GDPR stops us. It doesn't." no misconception, though its first window
+    read alone would be one?"""
+    found = analyse("Some people say GDPR stops us sharing. It doesn't.")
+    assert found.misconceptions == ()
+
+
+def test_thousands_of_sentences_cost_a_bounded_time():
+    """Does a text of 1,250 one-word sentences window only the first MAX_SENTENCES?"""
+    text = "ok. " * 1250
+    assert len(windows.spans(parse(text))) == 2 * windows.MAX_SENTENCES - 1
+    start = time.perf_counter()
+    analyse(text)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_the_model_file_says_how_it_reads_and_refuses_nonsense():
+    """Does the bundled model read in windows, and is an unknown reading mode refused?"""
+    assert bundled().windows == "sentences"
+    data = bundled().to_dict()
+    data["windows"] = "paragraphs"
+    with pytest.raises(ModelFileError, match="windows must be one of none, sentences"):
+        parse_model(json.dumps(data))
+    del data["windows"]
+    assert parse_model(json.dumps(data)).windows == "none", "older files: the whole text only"
+
+
+def test_a_window_keeps_its_question_mark():
+    """Is a question still a question when its sentence is read alone?"""
+    assert texts("Should I ring the police? Not sure.") == [
+        "Should I ring the police?",
+        "Should I ring the police? Not sure.",
+        "Not sure.",
+    ]
+    assert analyse("Should I ring the police now? Not sure.").concepts == ()
