@@ -22,7 +22,7 @@ def test_an_unmigrated_database_is_waited_for_never_migrated(store_url):
     """Given a database with no schema, does attach_store give up after its wait, saying
     why, and leave the database as it found it (no tables)?"""
     began = time.monotonic()
-    with pytest.raises(StoreUnavailable, match="revision none, not 0003"):
+    with pytest.raises(StoreUnavailable, match="revision none, not 0004"):
         attach_store(store_url, wait=1.0)
     assert 0.9 <= time.monotonic() - began < 10
     engine = make_engine(store_url)
