@@ -18,8 +18,11 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from toolkit.i18n import language_of
+
 SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 CODE = re.compile(r"^[A-Za-z0-9-]{4,24}$")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}$")
 # A resume code that was given but cannot be one becomes this, which no learner holds (resume
 # codes are letters, digits and dashes): the app then says the code was not recognised,
 # rather than silently starting the learner afresh as if they had given none.
@@ -38,10 +41,15 @@ class Query:
     scenario: str | None = None
     session: str | None = None
     resume: str | None = None
+    # The interface language the page asks for (``?lang=cy``), and the locale an LMS launch
+    # passes (``?locale=cy-GB``); only languages the app has are kept.
+    lang: str | None = None
+    locale: str | None = None
 
 
 def parse_query(text: str | None) -> Query:
-    """Parse ``?scenario=…&session=…&resume=…``; values that misfit their pattern are dropped.
+    """Parse ``?scenario=…&session=…&resume=…&lang=…&locale=…``; values that misfit their
+    pattern are dropped.
 
     A malformed resume code becomes UNREADABLE_CODE instead, so the learner is told.
     """
@@ -56,6 +64,8 @@ def parse_query(text: str | None) -> Query:
         scenario=first("scenario", SCENARIO_ID),
         session=(first("session", CODE) or "").upper() or None,
         resume=UNREADABLE_CODE if resume is None and raw.get("resume") else resume,
+        lang=language_of(first("lang", LANGUAGE)),
+        locale=language_of(first("locale", LANGUAGE)),
     )
 
 
