@@ -180,7 +180,7 @@ def test_skipped_case_files_are_mentioned(reviews):
     """Are case files that failed to load counted on the page (details in the log)?"""
     problems = [Problem("a.yaml", 1, "id", "x"), Problem("a.yaml", 2, "x", "y")]
     app = ReviewerApp(reviews, problems + [Problem("b.yaml", 1, "id", "x")])
-    assert "2 case file(s) could not be loaded" in app.notice.value
+    assert "2 case files could not be loaded" in app.notice.value
 
 
 def test_every_control_is_labelled(app):
