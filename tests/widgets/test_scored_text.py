@@ -12,16 +12,16 @@ from toolkit.cases import load_library
 from toolkit.guidance import vocabulary
 from toolkit.i18n import translator
 from toolkit.scoring.decisions import mark_multi
-from toolkit.scoring.rationale import analyse
-from toolkit.scoring.reasoning import mark_rationale
-from toolkit.scoring.responses import PlanAnswer
-from toolkit.scoring.share_plan import mark_plan
 from toolkit.scoring.feedback import (
     misconception_line,
     missing_concept_line,
     no_rationale_line,
     short_rationale_line,
 )
+from toolkit.scoring.rationale import analyse
+from toolkit.scoring.reasoning import mark_rationale
+from toolkit.scoring.responses import PlanAnswer
+from toolkit.scoring.share_plan import mark_plan
 from toolkit.widgets.scored_text import translate_line
 
 REPO = Path(__file__).parents[2]
