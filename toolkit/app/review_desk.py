@@ -127,12 +127,14 @@ class ReviewerApp:
         self.notice.value = ""
         self._build()
         self.tabs.selected_index = tab
-        if review is not None:
-            if shown is not None:
-                self.picker.value = shown  # observed: opens the review again
-            else:
-                self.picker.value = None
-                self.show(review, uploaded=self.uploaded)
+        if review is None:
+            return
+        if shown is not None and shown != self.picker.value:
+            self.picker.value = shown  # observed: opens that review again
+            return
+        if shown is None:
+            self.picker.value = None  # an uploaded chronology: no bundled review chosen
+        self.show(review, uploaded=self.uploaded)
 
     def _source_row(self) -> w.Widget:
         row = w.HBox([self.picker, w.HTML(text_tag("span", self.t._("or"))), self.upload])

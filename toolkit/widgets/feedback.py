@@ -302,6 +302,12 @@ CSS = """
 /* The language switch: its two choices side by side. */
 .ss-app .ss-lang-switch .widget-radio-box { flex-direction: row; flex-wrap: wrap; gap: 0 1.2em; }
 .ss-app .ss-lang-switch .widget-radio-box label { flex-direction: row-reverse; width: auto; }
+/* Tabs (trainer, reviewer): labels at 4.5:1 or more; the open tab said by weight and an
+   underline, not by its colour alone. */
+.ss-app .lm-TabBar-tab, .ss-app .lm-TabBar-tabLabel { color: #333 !important; }
+.ss-app .lm-TabBar-tab { min-height: 28px; }
+.ss-app .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel { font-weight: bold;
+  text-decoration: underline; text-underline-offset: .2em; }
 .ss-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
 /* 320 px wide, or 1280 px at 400% zoom: nothing wider than the screen, labels above fields. */
