@@ -311,12 +311,14 @@ CSS = """
 .ss-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); white-space: nowrap; }
 /* 320 px wide, or 1280 px at 400% zoom: nothing wider than the screen, labels above fields. */
-.ss-app .jupyter-widgets { max-width: 100%; min-width: 0; }
+.ss-app .jupyter-widgets, .ss-app .widget-html-content { max-width: 100%; min-width: 0; }
+.ss-app .ss-scroll { overflow-x: auto; max-width: 100%; }
+.ss-app .widget-radio { width: auto; }
 .ss-app img { max-width: 100%; height: auto; }
 .ss-app .ss-page-helper { display: none; }
 @media (max-width: 40em) {
   .ss-app { font-size: 16px; }
-  .ss-app .widget-inline-hbox { flex-wrap: wrap; }
+  .ss-app .widget-inline-hbox { flex-wrap: wrap; height: auto; }
   .ss-app .widget-inline-hbox > .widget-label { width: 100% !important; max-width: 100%;
     text-align: left; }
   .ss-app .widget-inline-hbox > select, .ss-app .widget-inline-hbox > input,
@@ -325,7 +327,14 @@ CSS = """
   .ss-bar-row { flex-wrap: wrap; gap: 0 .6em; }
   .ss-bar-label { width: 100%; }
   .ss-bar-value { width: auto; white-space: normal; }
-  .ss-app .ss-chronology { display: block; overflow-x: auto; }
+  .ss-app .widget-html-content { overflow-wrap: anywhere; }
+  .ss-app .ss-row { grid-template-columns: 1fr; gap: 0; }
+  .ss-app .ss-join-code { font-size: 1.6em; }
+  /* Tabs wrap onto more rows instead of cutting their labels short. */
+  .ss-app .lm-TabBar, .ss-app .lm-TabBar-content { height: auto !important; min-height: 0; }
+  .ss-app .lm-TabBar-content { flex-wrap: wrap; }
+  .ss-app .lm-TabBar-tab { flex: 0 0 auto !important; max-width: none !important; }
+  .ss-app .lm-TabBar-tabLabel { overflow: visible; text-overflow: clip; }
 }
 </style>
 """
