@@ -305,6 +305,7 @@ def trainer_walk(trainer_servers, browser, artifacts_dir) -> Walk:
     try:
         h.open_app(page, trainer_servers["url"] + f"?token={TOKEN}", "SafeShare — trainer")
         walk.check(page, "cohorts")
+        walk.facts["tab-keys"] = tabs_by_keyboard(page, "Cohorts", "Live")
         page.get_by_placeholder("e.g. DSL refresher, March").fill("Accessibility check")
         page.get_by_label("Scenarios").select_option(label=SCENARIO_TITLE)
         page.get_by_role("button", name="Create cohort").click()
@@ -362,6 +363,7 @@ def reviewer_walk(voila_server, browser, artifacts_dir) -> Walk:
     try:
         open_app(page, voila_server("reviewer"))
         walk.check(page, "chronology")
+        walk.facts["tab-keys"] = tabs_by_keyboard(page, "Chronology", "Who knew what")
         tabs = {
             "who-knew": ("Who knew what", "caption:text('Who knew what, and from when')"),
             "flows": ("Information flows", 'img[alt^="Heatmap"]'),
@@ -385,6 +387,45 @@ def reviewer_walk(voila_server, browser, artifacts_dir) -> Walk:
     finally:
         page.context.close()
     return walk
+
+
+def tabs_by_keyboard(page: Any, first: str, second: str) -> dict[str, Any]:
+    """Reach the tab bar with Tab, move along it with the arrow keys, open a tab with Enter.
+
+    Starts on the open tab `first`; ArrowRight then Enter should open `second`, ArrowLeft then
+    Enter `first` again. Records what has focus and which tab is open after each move.
+    """
+    current = "() => document.querySelector('.lm-TabBar-tab.lm-mod-current').textContent"
+    role = "() => document.activeElement.getAttribute('role')"
+    presses = h.tab_to(page, first)
+    reached = page.evaluate(role)
+    page.keyboard.press("ArrowRight")
+    moved_to = h.focused(page)
+    page.keyboard.press("Enter")
+    opened_tab(page, second)
+    opened = page.evaluate(current)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+    opened_tab(page, first)
+    back = page.evaluate(current)
+    if back != first:  # leave the walk where it expects to be, whatever the keys did
+        page.get_by_role("tab", name=first).click()
+        opened_tab(page, first)
+    return {
+        "presses": presses,
+        "reached": reached,
+        "moved-to": moved_to,
+        "opened": opened,
+        "back": back,
+    }
+
+
+def opened_tab(page: Any, name: str) -> None:
+    """Give the tab `name` time to open; if it never does, the test says so, not the walk."""
+    try:
+        page.get_by_role("tab", name=name, selected=True).wait_for(timeout=10_000)
+    except Exception:  # noqa: BLE001 - test_tabs_work_by_keyboard reports which tab is open
+        pass
 
 
 # Judging -------------------------------------------------------------------------------------
@@ -475,6 +516,21 @@ def test_step_bars_say_their_value(learner_walk):
             assert "not covered" in bar["text"] and width == 0, bar
         else:
             assert int(said[1]) == width, bar
+
+
+def test_tabs_work_by_keyboard(trainer_walk, reviewer_walk):
+    """Can a keyboard user reach the tabs of the trainer dashboard and of the reviewer app,
+    move along them with the arrow keys and open one with Enter?"""
+    expected = {
+        "trainer": ("Cohorts", "Live"),
+        "reviewer": ("Chronology", "Who knew what"),
+    }
+    for walk in (trainer_walk, reviewer_walk):
+        first, second = expected[walk.app]
+        keys = walk.facts["tab-keys"]
+        assert keys["reached"] == "tab", (walk.app, keys)
+        assert keys["moved-to"] == second, (walk.app, keys)
+        assert (keys["opened"], keys["back"]) == (second, first), (walk.app, keys)
 
 
 def test_welsh_pages_say_they_are_welsh(learner_walk, trainer_walk, reviewer_walk):
