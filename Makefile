@@ -16,7 +16,7 @@ RUN := $(UV) run --frozen --extra postgres
 flag = $(if $(filter command line,$(origin $(1))),--$(2) $($(1)))
 SERVE_FLAGS := $(call flag,ROOM,room) $(call flag,PORT,port) $(call flag,HOST,host)
 
-.PHONY: help venv serve trainer reviewer test lint lab bench
+.PHONY: help venv serve trainer reviewer test lint lab bench i18n
 
 help:
 	@echo "make serve   run the learner app on http://127.0.0.1:8866/ (ROOM= PORT= HOST=)"
@@ -26,6 +26,7 @@ help:
 	@echo "make lint    ruff check and format check"
 	@echo "make lab     JupyterLab on this checkout, for authors and developers"
 	@echo "make bench   run benchmarks/*.py, write benchmarks/results.md"
+	@echo "make i18n    extract interface messages, update the Welsh catalogue, compile it"
 
 $(UV):
 	python3 -m pip install --user uv \
@@ -67,6 +68,12 @@ test: $(SYNCED) $(AXE)
 	SAFESHARE_DATABASE_URL="sqlite:///$$tmp/nbval.db" \
 	  $(RUN) pytest tests notebooks --nbval --timeout=600 || status=1; \
 	exit $$status
+
+# The Welsh catalogue (toolkit/i18n/locale/cy/LC_MESSAGES/safeshare.po): new messages are
+# added untranslated, unused ones dropped, and the .mo compiled. tests/i18n fails until every
+# message is translated; docs/translation.md says how to review them.
+i18n: $(SYNCED)
+	$(RUN) python -m toolkit.i18n.build
 
 lint: $(SYNCED)
 	$(RUN) ruff check .

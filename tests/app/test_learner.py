@@ -70,7 +70,7 @@ def test_a_warm_kernel_never_migrates_and_gives_up_plainly(tmp_path, monkeypatch
     leaves the room) and say what to do, without a traceback?"""
     from sqlalchemy import inspect
 
-    from toolkit.app.database import STORE_PREPARED_VAR, UNAVAILABLE
+    from toolkit.app.database import STORE_PREPARED_VAR, UNAVAILABLE, UNAVAILABLE_CY
     from toolkit.storage.engine import make_engine
 
     url = f"sqlite:///{tmp_path / 'never-migrated.db'}"
@@ -85,6 +85,7 @@ def test_a_warm_kernel_never_migrates_and_gives_up_plainly(tmp_path, monkeypatch
     assert learner.show(Settings.from_env({}, database_url=url, store_wait=0.2)) is None
     assert (tmp_path / "k-1.failed").exists() and not (tmp_path / "k-1").exists()
     assert [getattr(obj, "data", "") for obj in shown] == [
-        f'<p class="ss-msg ss-error" role="alert">{UNAVAILABLE}</p>'
+        f'<div class="ss-msg ss-error" role="alert"><p>{UNAVAILABLE}</p>'
+        f'<p lang="cy">{UNAVAILABLE_CY}</p></div>'
     ]
     assert inspect(make_engine(url)).get_table_names() == [], "a kernel never migrates"

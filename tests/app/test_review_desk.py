@@ -180,7 +180,7 @@ def test_skipped_case_files_are_mentioned(reviews):
     """Are case files that failed to load counted on the page (details in the log)?"""
     problems = [Problem("a.yaml", 1, "id", "x"), Problem("a.yaml", 2, "x", "y")]
     app = ReviewerApp(reviews, problems + [Problem("b.yaml", 1, "id", "x")])
-    assert "2 case file(s) could not be loaded" in app.notice.value
+    assert "2 case files could not be loaded" in app.notice.value
 
 
 def test_every_control_is_labelled(app):
@@ -188,3 +188,15 @@ def test_every_control_is_labelled(app):
     assert app.picker.description == "Bundled review"
     assert app.upload.description == "Upload a chronology (.csv or .xlsx)"
     assert app.upload.accept == ".csv,.xlsx"
+
+
+def test_switching_to_welsh_redraws_the_same_review(reviews):
+    """Does the language switch rebuild the page in Welsh on the review that was open?"""
+    app = ReviewerApp(reviews)
+    app.start()
+    first = app.review
+    app.switch.value = "cy"
+    assert app.review is first and app.t.language == "cy"
+    assert "Adolygydd SafeShare" in app.widget.children[2].value
+    assert app.panels[0].figure.value, "the timeline is drawn again"
+    assert app.tabs.titles[0] == "Cronoleg"

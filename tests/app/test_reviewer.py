@@ -48,7 +48,7 @@ def test_build_reads_reviews_only(tmp_path):
     app = reviewer.build(settings)
     assert isinstance(app, ReviewerApp)
     assert list(app.reviews) == ["rv-hand-worked"]
-    assert "1 case file(s) could not be loaded" in app.notice.value
+    assert "1 case file could not be loaded" in app.notice.value
 
 
 def test_show_displays_the_app_once_and_opens_a_review(tmp_path, monkeypatch):

@@ -288,7 +288,10 @@ def assert_text_signals(page, outcome: str) -> None:
 
 # Tests ------------------------------------------------------------------------------------
 def test_keyboard_only_protected_path(learner_app, app_page, scenario, tmp_path, shots):
-    """Can a learner pick the scenario and finish it with the keyboard alone, scored right?"""
+    """Can a learner pick the scenario and finish it with the keyboard alone, scored right,
+    with focus where they need it after every step: the scenario's title when it opens, the
+    feedback after Submit, the new decision's heading after Next decision, the outcome at the
+    end and the list's heading when back at it?"""
     page = app_page
     h.open_app(page, learner_app.url, "Scenarios")
     shots(page, "01-picker")
@@ -296,8 +299,9 @@ def test_keyboard_only_protected_path(learner_app, app_page, scenario, tmp_path,
     start = f"Start: {scenario.title}"
     h.press_on(page, start, key="Enter")
     h.wait_heading(page, "Decision 1")
-    # Opening a scenario puts focus at the top, on the way back, with the context in view.
-    h.wait_focus(page, "Back to all scenarios")
+    # Opening a scenario puts focus on its title, so the case is read from the top.
+    h.wait_focus(page, scenario.title)
+    assert focus_tag(page) == "H2"
     shots(page, "02-decision-1")
 
     code = h.resume_code(page)
@@ -306,22 +310,28 @@ def test_keyboard_only_protected_path(learner_app, app_page, scenario, tmp_path,
         keyboard_answer(page, scenario, answer)
         label = next_label(number == len(KEYBOARD_ANSWERS))
         page.get_by_role("button", name=label).wait_for()
-        # Focus moves to the button that goes on, past the feedback it follows.
-        h.wait_focus(page, label)
+        # Submit moves focus to the feedback's heading; the next Tab reaches the way on.
+        h.wait_focus(page, "Feedback")
+        assert focus_tag(page) == "H4"
         shown.append(h.last_points(page))
         shots(page, f"{number + 2:02d}-feedback-{answer['decision']}", **FEEDBACK_REGION)
+        assert h.tab_to(page, label) == 1
         page.keyboard.press("Enter")
         if number < len(KEYBOARD_ANSWERS):
+            following = scenario.decision(KEYBOARD_ANSWERS[number]["decision"])
+            heading = f"Decision {number + 1}: {following.title}"
             h.wait_heading(page, f"Decision {number + 1}")
-            # Focus falls back to the page (the button is gone); Tab order then starts at the
-            # top: the way back, then the new decision's first control.
-            assert h.focused(page) == "(page)"
-            assert h.tab_to(page, "Back to all scenarios") == 1
-            first = first_control(scenario, KEYBOARD_ANSWERS[number]["decision"])
+            # "Next decision" moves focus to the new decision's heading; one Tab later focus
+            # is on its first control.
+            h.wait_focus(page, heading)
+            assert focus_tag(page) == "H3"
+            first = first_control(scenario, following.id)
             assert h.tab_to(page, first) == 1
 
     page.locator(".ss-summary").wait_for()
-    h.wait_focus(page, "Back to all scenarios")
+    # The outcome: focus on the summary's heading above it.
+    h.wait_focus(page, scenario.title)
+    assert focus_tag(page) == "H2"
     shots(page, "07-summary", top=".ss-back", bottom=".ss-app button >> nth=-1")
     attempt, in_db = stored(learner_app.database_url, code)
     assert_stored_once(in_db, KEYBOARD_ANSWERS)
@@ -339,8 +349,13 @@ def test_keyboard_only_protected_path(learner_app, app_page, scenario, tmp_path,
     assert h.tab_to(page, "Choose another scenario") == 1
     page.keyboard.press("Enter")
     h.wait_heading(page, "Scenarios")
-    h.wait_focus(page, "Start: " + scenario_titles(page)[0])
+    h.wait_focus(page, "Scenarios")
+    assert h.tab_to(page, "Start: " + scenario_titles(page)[0]) >= 1
     assert page.dialogs == []
+
+
+def focus_tag(page) -> str:
+    return page.evaluate("() => document.activeElement.tagName")
 
 
 def scenario_titles(page) -> list[str]:

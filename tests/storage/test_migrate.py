@@ -108,10 +108,11 @@ def test_0003_closes_older_duplicate_attempts_keeping_every_answer(store_url):
         ])
     # fmt: on
 
-    upgrade(engine)
-    assert current_revision(engine) == HEAD
+    upgrade(engine, "0003")
+    assert current_revision(engine) == "0003"
     with engine.connect() as conn:
-        attempts = {r.id: r for r in conn.execute(select(t.attempts))}
+        columns = (t.attempts.c.id, t.attempts.c.finished_at, t.attempts.c.ending)
+        attempts = {r.id: r for r in conn.execute(select(*columns))}
         answers = conn.execute(select(t.answers.c.id)).scalars().all()
     assert sorted(answers) == [1, 2, 3], "no answer lost"
     assert sorted(i for i, r in attempts.items() if r.finished_at is None) == [2, 4]

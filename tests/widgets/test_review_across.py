@@ -28,7 +28,7 @@ def test_context_is_drawn_once(hand_worked, monkeypatch):
     """Is the notifications context drawn at the first refresh only, whatever is loaded next?"""
     calls = []
     monkeypatch.setattr(
-        "toolkit.widgets.review_across.notifications_context", lambda: calls.append(1) or "ctx"
+        "toolkit.widgets.review_across.notifications_context", lambda t: calls.append(1) or "ctx"
     )
     panel = AcrossPanel([hand_worked])
     panel.load(hand_worked)

@@ -23,9 +23,14 @@ if TYPE_CHECKING:
     from toolkit.storage import Store
 
 STORE_PREPARED_VAR = "SAFESHARE_STORE_PREPARED"
+# Said in both languages: the page's language is not known until the app has started.
 UNAVAILABLE = (
     "SafeShare cannot reach its database just now, so this page cannot start. Nothing is "
     "lost: reload the page in a minute."
+)
+UNAVAILABLE_CY = (
+    "Ni all SafeShare gyrraedd ei gronfa ddata ar hyn o bryd, felly ni all y dudalen hon "
+    "ddechrau. Does dim wedi'i golli: ail-lwythwch y dudalen ymhen munud."
 )
 log = logging.getLogger("safeshare.app.database")
 
@@ -61,4 +66,9 @@ def show_unavailable(exc: Exception) -> None:
 
     log.warning("app not started: %s", exc)
     mark_failed()
-    display(HTML(f'<p class="ss-msg ss-error" role="alert">{UNAVAILABLE}</p>'))
+    display(
+        HTML(
+            f'<div class="ss-msg ss-error" role="alert"><p>{UNAVAILABLE}</p>'
+            f'<p lang="cy">{UNAVAILABLE_CY}</p></div>'
+        )
+    )

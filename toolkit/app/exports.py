@@ -12,6 +12,7 @@ from typing import Any
 
 from toolkit.cases import Scenario
 from toolkit.errors import SafeShareError
+from toolkit.i18n import N_
 from toolkit.storage import Store
 from toolkit.workshop import cohorts
 
@@ -58,15 +59,15 @@ def _xapi(frames: Any, job: ExportJob) -> bytes:
 
 # A new format is one entry here (the CLI's --format choices and the Export tab follow).
 EXPORTERS: dict[str, Exporter] = {
-    "csv": Exporter("one view (answers by default) as CSV", "text/csv", "csv", _csv),
+    "csv": Exporter(N_("one view (answers by default) as CSV"), "text/csv", "csv", _csv),
     "xlsx": Exporter(
-        "workbook: answers, step profile, misconceptions, progress",
+        N_("workbook: answers, step profile, misconceptions, progress"),
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "xlsx",
         _xlsx,
     ),
     "xapi": Exporter(
-        "xAPI statements (JSON) for a learning record store", "application/json", "json", _xapi
+        N_("xAPI statements (JSON) for a learning record store"), "application/json", "json", _xapi
     ),
 }
 

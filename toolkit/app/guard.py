@@ -18,10 +18,14 @@ from typing import Any
 
 from toolkit.app.logfile import log_file_handler
 from toolkit.errors import SafeShareError
+from toolkit.i18n import N_
 
 log = logging.getLogger("safeshare.app")
 
-UNEXPECTED = "Something went wrong on our side. Your earlier answers are safe; please try again."
+# Shown in the page's language: every app translates the messages its guard shows.
+UNEXPECTED = N_(
+    "Something went wrong on our side. Your earlier answers are safe; please try again."
+)
 # Variables Voilà sets in every kernel it starts, preheated or not.
 VOILA_MARKERS = ("VOILA_PREHEAT", "VOILA_KERNEL_ID", "VOILA_BASE_URL")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

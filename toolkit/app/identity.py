@@ -18,10 +18,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
+from toolkit.i18n import language_of
+
 SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 CODE = re.compile(r"^[A-Za-z0-9-]{4,24}$")
 # An LMS launch's single-use ticket (toolkit.storage.lms): 256 random bits, URL-safe.
 TICKET = re.compile(r"^[A-Za-z0-9_-]{40,64}$")
+LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8}){0,3}$")
 # A resume code that was given but cannot be one becomes this, which no learner holds (resume
 # codes are letters, digits and dashes): the app then says the code was not recognised,
 # rather than silently starting the learner afresh as if they had given none.
@@ -42,11 +45,15 @@ class Query:
     resume: str | None = None
     ticket: str | None = None  # an LMS launch (learner app)
     course: str | None = None  # the cohort an LMS instructor may see (trainer app)
+    # The interface language the page asks for (``?lang=cy``), and the locale an LMS launch
+    # passes (``?locale=cy-GB``); only languages the app has are kept.
+    lang: str | None = None
+    locale: str | None = None
 
 
 def parse_query(text: str | None) -> Query:
-    """Parse ``?scenario=…&session=…&resume=…`` (and an LMS launch's ``ticket`` or ``course``);
-    values that misfit their pattern are dropped.
+    """Parse ``?scenario=…&session=…&resume=…&lang=…&locale=…`` (and an LMS launch's
+    ``ticket`` or ``course``); values that misfit their pattern are dropped.
 
     A malformed resume code becomes UNREADABLE_CODE instead, so the learner is told.
     """
@@ -63,6 +70,8 @@ def parse_query(text: str | None) -> Query:
         resume=UNREADABLE_CODE if resume is None and raw.get("resume") else resume,
         ticket=first("ticket", TICKET) or (UNREADABLE_CODE if raw.get("ticket") else None),
         course=(first("course", CODE) or "").upper() or None,
+        lang=language_of(first("lang", LANGUAGE)),
+        locale=language_of(first("locale", LANGUAGE)),
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import urlencode
 
+from toolkit.i18n import Translator, translator
 from toolkit.widgets.html import tag, text_tag
 
 _callbacks: list[Callable[[float], None]] = []
@@ -31,28 +32,38 @@ def pause_page(idle_seconds: float) -> None:
 
 
 def continue_address(
-    resume: str | None, scenario: str | None = None, session: str | None = None
+    resume: str | None,
+    scenario: str | None = None,
+    session: str | None = None,
+    lang: str | None = None,
 ) -> str:
     """The relative address that reopens the app where the learner was: their resume code
-    and the scenario they had open; a learner who never started keeps their cohort's code."""
+    and the scenario they had open; a learner who never started keeps their cohort's code.
+    A page in Welsh reopens in Welsh."""
     params = {"resume": resume} if resume else ({"session": session} if session else {})
     if resume and scenario:
         params["scenario"] = scenario
+    if lang and lang != "en":
+        params["lang"] = lang
     return "?" + urlencode(params)
 
 
-def paused_html(idle_seconds: float, address: str) -> str:
+def paused_html(idle_seconds: float, address: str, t: Translator | None = None) -> str:
     """The panel a paused page shows: why, that the answers are kept, and the way back."""
+    t = t or translator("en")
     minutes = max(1, round(idle_seconds / 60))
-    span = "1 minute" if minutes == 1 else f"{minutes} minutes"
-    link = tag("a", "Continue where you left off", href=address, class_="ss-continue")
+    span = t.ngettext("{n} minute", "{n} minutes", minutes)
+    link = text_tag("a", t._("Continue where you left off"), href=address, class_="ss-continue")
     return tag(
         "div",
-        text_tag("h2", "This page is paused")
+        text_tag("h2", t._("This page is paused"))
         + text_tag(
             "p",
-            f"Nothing happened on it for {span}, so its place on the server was given to "
-            "someone waiting. Every answer you submitted is saved.",
+            t._(
+                "Nothing happened on it for {span}, so its place on the server was given to "
+                "someone waiting. Every answer you submitted is saved.",
+                span=span,
+            ),
         )
         + tag("p", link),
         class_="ss-msg ss-info",

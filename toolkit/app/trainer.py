@@ -18,14 +18,19 @@ from toolkit.app.guard import guarded
 from toolkit.app.trainer_panels import CohortPanel, DebriefPanel, ExportPanel, ModerationPanel
 from toolkit.cases import Library
 from toolkit.errors import SafeShareError
+from toolkit.i18n import LANGUAGES, N_, choose_language, translator
 from toolkit.settings import Settings
 from toolkit.storage import Store
+from toolkit.widgets import feedback
+from toolkit.widgets.a11y import PageHelper
 from toolkit.widgets.dashboard import CSS, LiveDashboard
-from toolkit.widgets.html import esc, tag, text_tag
+from toolkit.widgets.html import text_tag
 from toolkit.workshop import cohorts, live
 
 log = logging.getLogger("safeshare.app.trainer")
 REFRESH_SECONDS = 2.0
+TABS = (N_("Cohorts"), N_("Live"), N_("Debrief"), N_("Moderate"), N_("Export"))
+NO_COHORT = N_("Create or choose a cohort first.")
 
 
 def _now() -> str:
@@ -34,7 +39,8 @@ def _now() -> str:
 
 class TrainerApp:
     """The trainer's page: a cohort picker above tabs for cohorts, live, debrief, moderation
-    and exports. Holds widgets; the store holds the truth."""
+    and exports. Holds widgets; the store holds the truth. The language switch rebuilds the
+    panels in the chosen language, keeping the cohort and the tab."""
 
     def __init__(
         self,
@@ -43,6 +49,7 @@ class TrainerApp:
         settings: Settings,
         refresh_seconds: float = REFRESH_SECONDS,
         course: str | None = None,
+        language: str = "en",
     ):
         self.library, self.store, self.settings = library, store, settings
         # An LMS instructor's page (issue 14) sees their course's cohort only, and no panel
@@ -54,36 +61,78 @@ class TrainerApp:
         self.stop = threading.Event()
         self.evidence: dict = {}  # marked answers, kept between refreshes
         self.record: cohorts.CohortRecord | None = None  # the last read of the cohort
+        self.t = translator(language)
+        self.helper = PageHelper(self.t.language)
         self.notice = w.HTML()
-        self.cohort = w.Dropdown(description="Cohort", options=[], layout=w.Layout(width="44em"))
-        self.dashboard = LiveDashboard(library.scenarios)
-        self.cohorts = CohortPanel(self) if course is None else None
-        self.debrief = DebriefPanel(self)
-        self.moderation = ModerationPanel(self)
-        self.exports = ExportPanel(self)
-        tabs = [
-            ("Cohorts", self.cohorts.widget if self.cohorts else None),
-            ("Live", self.dashboard.widget),
-            ("Debrief", self.debrief.widget),
-            ("Moderate", self.moderation.widget),
-            ("Export", self.exports.widget),
-        ]
-        tabs = [(title, widget) for title, widget in tabs if widget is not None]
-        self.tabs = w.Tab(children=[widget for _, widget in tabs])
-        for i, (title, _) in enumerate(tabs):
-            self.tabs.set_title(i, title)
-        header = w.HTML(CSS + text_tag("h1", "SafeShare — trainer"))
-        self.widget = w.VBox([header, self.notice, self.cohort, self.tabs])
+        self.notice.add_class("ss-live")
+        self.cohort = w.Dropdown(options=[], layout=w.Layout(width="44em"))
+        self.switch = w.RadioButtons(
+            options=[(name, code) for code, name in LANGUAGES.items()], value=self.t.language
+        )
+        self.switch.add_class("ss-lang-switch")
+        self.switch.observe(lambda change: self.guard(self.set_language)(change["new"]), "value")
+        self.header = w.HTML()
+        self.widget = w.VBox([])
         self.widget.add_class("ss-app")
         self._syncing = False
         self.cohort.observe(lambda _: self.guard(self._picked)(), "value")
-        self.tabs.observe(lambda _: self.guard(self.tab_opened)(), "selected_index")
+        self._build()
         self.refresh_cohorts()
+
+    def _build(self) -> None:
+        """The panels and tabs in the page's language (again, after a switch)."""
+        t = self.t
+        self.helper.lang = t.language
+        self.helper.title = t._("SafeShare trainer")
+        self.header.value = feedback.CSS + CSS + text_tag("h1", t._("SafeShare — trainer"))
+        self.cohort.description = t._("Cohort")
+        self.switch.description = t._("Language (Iaith)")
+        self.dashboard = LiveDashboard(self.library.scenarios, t)
+        self.cohorts = CohortPanel(self) if self.course is None else None
+        self.debrief = DebriefPanel(self)
+        self.moderation = ModerationPanel(self)
+        self.exports = ExportPanel(self)
+        panels = [
+            (TABS[0], self.cohorts.widget if self.cohorts else None),
+            (TABS[1], self.dashboard.widget),
+            (TABS[2], self.debrief.widget),
+            (TABS[3], self.moderation.widget),
+            (TABS[4], self.exports.widget),
+        ]
+        panels = [(title, widget) for title, widget in panels if widget is not None]
+        self.tabs = w.Tab(
+            children=[widget for _, widget in panels],
+            titles=[t._(title) for title, _ in panels],
+        )
+        self.tabs.observe(lambda _: self.guard(self.tab_opened)(), "selected_index")
+        self.widget.children = [
+            self.helper,
+            self.header,
+            self.switch,
+            self.notice,
+            self.cohort,
+            self.tabs,
+        ]
+
+    def set_language(self, language: str) -> None:
+        """Show the dashboard in ``language``: rebuilt, on the same cohort and tab."""
+        language = choose_language([language])
+        if language == self.t.language:
+            return
+        with self.lock:
+            tab = self.tabs.selected_index
+            self.t = translator(language)
+            self.notice.value = ""
+            self._build()
+            self.tabs.selected_index = tab
+            self.refresh_cohorts(select=self.cohort.value)
 
     # Messages and guards ---------------------------------------------------------------
     def say(self, text: str, kind: str = "info") -> None:
+        """A message in the page's language (``text`` is a message id, or already said)."""
         role = "alert" if kind == "error" else "status"
-        self.notice.value = tag("div", esc(text), class_=f"ss-msg ss-{kind}", role=role)
+        message = self.t._(text)
+        self.notice.value = text_tag("div", message, class_=f"ss-msg ss-{kind}", role=role)
 
     def error(self, text: str) -> None:
         self.say(text, "error")
@@ -109,8 +158,14 @@ class TrainerApp:
             rows = [c for c in rows if c["code"] == self.course]
         if self.cohorts is not None:
             self.cohorts.show_list(rows)
+        t = self.t
         options = [
-            (f"{c['name']} ({c['code']}{', closed' if c['closed'] else ''})", c["code"])
+            (
+                t._("{name} ({code}, closed)", name=c["name"], code=c["code"])
+                if c["closed"]
+                else t._("{name} ({code})", name=c["name"], code=c["code"]),
+                c["code"],
+            )
             for c in reversed(rows)
         ]
         codes = [code for _, code in options]
@@ -149,7 +204,7 @@ class TrainerApp:
 
     def require_cohort(self) -> str:
         if not self.cohort.value:
-            raise SafeShareError("Create or choose a cohort first.")
+            raise SafeShareError(NO_COHORT)
         return self.cohort.value
 
     def selected(self) -> dict[str, Any] | None:
@@ -228,7 +283,13 @@ def show(settings: Settings | None = None) -> None:
     # An LMS instructor's page names its course (toolkit.serving.lti.course_sign_in), known
     # only once the page asks: no widget of another cohort may exist before then, since a
     # page can read every live widget's state. A preheated kernel is warm from here.
-    course = request_query().course
-    app = TrainerApp(library, store, settings, course=course)
+    query = request_query()
+    app = TrainerApp(
+        library,
+        store,
+        settings,
+        course=query.course,
+        language=choose_language([query.lang, query.locale]),
+    )
     display(app.widget)
     app.start_refreshing()

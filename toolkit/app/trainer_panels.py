@@ -17,6 +17,7 @@ from toolkit.app.exports import EXPORTERS, export_cohort
 from toolkit.cases import Library
 from toolkit.errors import SafeShareError
 from toolkit.guidance import vocabulary
+from toolkit.i18n import LANGUAGES, N_, Translator
 from toolkit.settings import Settings
 from toolkit.storage import Store
 from toolkit.widgets.dashboard import debrief_html, decision_options
@@ -25,7 +26,11 @@ from toolkit.workshop import cohorts, debrief, moderation
 
 WIDE = w.Layout(width="44em")
 AUTO = w.Layout(width="auto")  # buttons as wide as their label, never cut short
-LISTS = {"description_width": "8em"}  # long enough for "Misconceptions"
+LISTS = {"description_width": "10em"}  # long enough for "Misconceptions", "Camsyniadau"
+CONFIRM_DELETE = N_("Tick the box to confirm deleting the cohort first.")
+CHOOSE_DECISION = N_("Choose a cohort and a decision first.")
+CHOOSE_RATIONALE = N_("Choose a rationale to moderate first.")
+OVERRIDE_SAVED = N_("Override saved: the dashboard, exports and the learner's summary show it.")
 
 
 class TrainerPage(Protocol):
@@ -35,6 +40,7 @@ class TrainerPage(Protocol):
     store: Store
     settings: Settings
     home_page: str
+    t: Translator
 
     def say(self, text: str, kind: str = "info") -> None: ...
 
@@ -52,15 +58,18 @@ def excerpt(text: str, limit: int = 90) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def join_card_html(card: cohorts.JoinCard) -> str:
+def join_card_html(card: cohorts.JoinCard, t: Translator) -> str:
     """The code, the learner URL and its QR code, large enough to read off a projector."""
     qr = base64.b64encode(card.qr_png(scale=6)).decode()
     link = text_tag("a", card.url, href=card.url, class_="ss-join-url")
+    opens = esc(t._("Learners open {url} or scan:", url="\0")).replace("\0", link)
     return tag(
         "div",
-        text_tag("h3", f"Join code: {card.code}", class_="ss-join-code")
-        + tag("p", "Learners open " + link + " or scan:")
-        + tag("img", "", src=f"data:image/png;base64,{qr}", alt=f"QR code of {card.url}"),
+        text_tag("h3", t._("Join code: {code}", code=card.code), class_="ss-join-code")
+        + tag("p", opens)
+        + tag(
+            "img", "", src=f"data:image/png;base64,{qr}", alt=t._("QR code of {url}", url=card.url)
+        ),
         class_="ss-card",
     )
 
@@ -70,41 +79,50 @@ class CohortPanel:
 
     def __init__(self, app: TrainerPage):
         self.app = app
-        s = app.settings
+        s, t = app.settings, app.t
         titles = sorted((sc.title, sid) for sid, sc in app.library.scenarios.items())
         self.name = w.Text(
-            description="Name",
-            placeholder="e.g. DSL refresher, March",
+            description=t._("Name"),
+            placeholder=t._("e.g. DSL refresher, March"),
             layout=w.Layout(width="36em"),
         )
         self.scenarios = w.SelectMultiple(
-            options=titles, description="Scenarios", rows=8, layout=w.Layout(width="44em")
+            options=titles, description=t._("Scenarios"), rows=8, layout=w.Layout(width="44em")
         )
         self.retention = w.BoundedIntText(
-            value=s.retention_days, min=1, max=3650, description="Keep (days)"
+            value=s.retention_days, min=1, max=3650, description=t._("Keep (days)")
         )
-        create = w.Button(description="Create cohort", button_style="primary", layout=AUTO)
+        self.language = w.Dropdown(
+            options=[(name, code) for code, name in LANGUAGES.items()],
+            value=t.language,
+            description=t._("Learners' language"),
+            style={"description_width": "initial"},
+        )
+        create = w.Button(description=t._("Create cohort"), button_style="primary", layout=AUTO)
         create.on_click(app.guard(lambda _: self.create()))
         self.card = w.HTML()
         self.listing = w.HTML()
         self.confirm = w.Checkbox(
-            description="Yes, delete the selected cohort and all its answers",
+            description=t._("Yes, delete the selected cohort and all its answers"),
             indent=False,
             layout=w.Layout(width="40em"),
         )
-        close = w.Button(description="Close selected cohort", layout=AUTO)
+        close = w.Button(description=t._("Close selected cohort"), layout=AUTO)
         close.on_click(app.guard(lambda _: self.close()))
-        delete = w.Button(description="Delete selected cohort", button_style="danger", layout=AUTO)
+        delete = w.Button(
+            description=t._("Delete selected cohort"), button_style="danger", layout=AUTO
+        )
         delete.on_click(app.guard(lambda _: self.delete()))
         self.widget = w.VBox(
             [
-                w.HTML(text_tag("h3", "New cohort")),
+                w.HTML(text_tag("h3", t._("New cohort"))),
                 self.name,
                 self.scenarios,
                 self.retention,
+                self.language,
                 w.HBox([create]),
                 self.card,
-                w.HTML(text_tag("h3", "Cohorts")),
+                w.HTML(text_tag("h3", t._("Cohorts"))),
                 self.listing,
                 w.HBox([close, delete]),
                 self.confirm,
@@ -118,30 +136,42 @@ class CohortPanel:
             self.scenarios.value,
             retention_days=self.retention.value,
             known=self.app.library.scenarios,
+            language=self.language.value,
         )
+        t = self.app.t
         card = cohorts.join_card(cohort, self.app.settings.host, self.app.settings.port)
-        self.card.value = join_card_html(card)
+        self.card.value = join_card_html(card, t)
         self.app.refresh_cohorts(select=cohort["code"])
-        self.app.say(f"Cohort “{cohort['name']}” created: code {cohort['code']}.")
+        self.app.say(
+            t._("Cohort “{name}” created: code {code}.", name=cohort["name"], code=cohort["code"])
+        )
 
     def close(self) -> None:
         cohort = cohorts.close_cohort(self.app.store, self.app.require_cohort())
         self.app.refresh_cohorts(select=cohort["code"])
-        self.app.say(f"Cohort {cohort['code']} is closed to new learners.")
+        self.app.say(self.app.t._("Cohort {code} is closed to new learners.", code=cohort["code"]))
 
     def delete(self) -> None:
-        code = self.app.require_cohort()
+        code, t = self.app.require_cohort(), self.app.t
         if not self.confirm.value:
-            raise SafeShareError("Tick the box to confirm deleting the cohort first.")
+            raise SafeShareError(CONFIRM_DELETE)
         gone = cohorts.delete_cohort(self.app.store, code)
         self.confirm.value = False
         self.app.refresh_cohorts()
-        self.app.say(f"Cohort {code} deleted with its {gone} learner(s) and their answers.")
+        self.app.say(
+            t.ngettext(
+                "Cohort {code} deleted with its {n} learner and their answers.",
+                "Cohort {code} deleted with its {n} learners and their answers.",
+                gone,
+                code=code,
+            )
+        )
 
     def show_list(self, rows: list[dict[str, Any]]) -> None:
+        t = self.app.t
         head = "".join(
-            text_tag("th", h, scope="col")
-            for h in ("Name", "Code", "Scenarios", "Status", "Kept until")
+            text_tag("th", t._(h), scope="col")
+            for h in (N_("Name"), N_("Code"), N_("Scenarios"), N_("Status"), N_("Kept until"))
         )
         body = "".join(
             tag(
@@ -152,17 +182,28 @@ class CohortPanel:
                         c["name"],
                         c["code"],
                         ", ".join(c["scenarios"]),
-                        "closed" if c["closed"] else "open",
+                        t._("closed") if c["closed"] else t._("open"),
                         str(c["retain_until"])[:10],
                     )
                 ),
             )
             for c in rows
         )
+        caption = text_tag("caption", t._("Cohorts"), class_="ss-visually-hidden")
+        table = tag(
+            "table", caption + tag("thead", tag("tr", head)) + tag("tbody", body), class_="ss-heat"
+        )
         self.listing.value = (
-            tag("table", tag("thead", tag("tr", head)) + tag("tbody", body), class_="ss-heat")
+            tag(
+                "div",
+                table,
+                class_="ss-scroll",
+                role="region",
+                aria_label=t._("Cohorts"),
+                tabindex="0",
+            )
             if rows
-            else "<p>No cohorts yet.</p>"
+            else text_tag("p", t._("No cohorts yet."))
         )
 
 
@@ -171,7 +212,7 @@ class DecisionPicker:
 
     def __init__(self, app: TrainerPage, on_change: Any):
         self.app = app
-        self.widget = w.Dropdown(description="Decision", options=[], layout=WIDE)
+        self.widget = w.Dropdown(description=app.t._("Decision"), options=[], layout=WIDE)
         self.widget.observe(lambda _: app.guard(on_change)(), "value")
 
     def update(self, cohort: dict[str, Any] | None) -> None:
@@ -190,17 +231,17 @@ class DebriefPanel:
     """Pick a decision and a few sample rationales; show them big, with the guidance."""
 
     def __init__(self, app: TrainerPage):
-        self.app = app
+        self.app, t = app, app.t
         self.picker = DecisionPicker(app, self.load)
-        self.samples = w.SelectMultiple(description="Samples", options=[], rows=6, layout=WIDE)
-        show = w.Button(description="Show on projector", button_style="primary", layout=AUTO)
+        self.samples = w.SelectMultiple(description=t._("Samples"), options=[], rows=6, layout=WIDE)
+        show = w.Button(description=t._("Show on projector"), button_style="primary", layout=AUTO)
         show.on_click(app.guard(lambda _: self.show()))
-        reload = w.Button(description="Reload answers", layout=AUTO)
+        reload = w.Button(description=t._("Reload answers"), layout=AUTO)
         reload.on_click(app.guard(lambda _: self.load()))
         self.view = w.HTML()
         hint = text_tag(
             "p",
-            "Samples are shown without names; pick ones that teach something.",
+            t._("Samples are shown without names; pick ones that teach something."),
             class_="ss-muted",
         )
         self.widget = w.VBox(
@@ -225,13 +266,13 @@ class DebriefPanel:
     def show(self) -> None:
         frames = self.app.frames()
         if frames is None or self.picker.widget.value is None:
-            raise SafeShareError("Choose a cohort and a decision first.")
+            raise SafeShareError(CHOOSE_DECISION)
         sid, did = self.picker.widget.value
         scenario = self.app.library.scenarios[sid]
         view = debrief.debrief_view(
             frames.answers, frames.misconceptions, scenario, did, self.samples.value
         )
-        self.view.value = debrief_html(view)
+        self.view.value = debrief_html(view, self.app.t)
 
 
 class ModerationPanel:
@@ -239,37 +280,41 @@ class ModerationPanel:
     will read."""
 
     def __init__(self, app: TrainerPage):
-        self.app = app
+        self.app, t = app, app.t
         self.rows: dict[int, Any] = {}
         self.picker = DecisionPicker(app, self.load)
-        self.answer = w.Dropdown(description="Rationale", options=[], layout=WIDE)
+        self.answer = w.Dropdown(description=t._("Rationale"), options=[], layout=WIDE)
         self.answer.observe(lambda _: app.guard(self.pick)(), "value")
         self.detail = w.HTML()
-        concepts = [(f"{c.name} ({c.id})", c.id) for c in vocabulary().concepts.values()]
+        concepts = [(f"{t.term(c.name)} ({c.id})", c.id) for c in vocabulary().concepts.values()]
         self.concepts = w.SelectMultiple(
-            description="Concepts", options=concepts, rows=9, layout=WIDE, style=LISTS
+            description=t._("Concepts"), options=concepts, rows=9, layout=WIDE, style=LISTS
         )
         misconceptions = [
-            (f"{m.name} ({m.id})", m.id) for m in vocabulary().misconceptions.values()
+            (f"{t.term(m.name)} ({m.id})", m.id) for m in vocabulary().misconceptions.values()
         ]
         self.misconceptions = w.SelectMultiple(
-            description="Misconceptions",
+            description=t._("Misconceptions"),
             options=misconceptions,
             rows=6,
             layout=WIDE,
-            tooltip="Those the reasoning really shows (ctrl-click to add or remove)",
+            tooltip=t._("Those the reasoning really shows (ctrl-click to add or remove)"),
             style=LISTS,
         )
         self.points = w.BoundedFloatText(
-            description="Points", min=0, max=0, step=0.5, style={"description_width": "initial"}
+            description=t._("Points"),
+            min=0,
+            max=0,
+            step=0.5,
+            style={"description_width": "initial"},
         )
         self.reason = w.Textarea(
-            description="Reason",
+            description=t._("Reason"),
             layout=WIDE,
-            placeholder="Why you changed the mark (the learner sees this)",
+            placeholder=t._("Why you changed the mark (the learner sees this)"),
         )
-        self.trainer = w.Text(description="Your name", value="trainer")
-        save = w.Button(description="Save override", button_style="primary", layout=AUTO)
+        self.trainer = w.Text(description=t._("Your name"), value="trainer")
+        save = w.Button(description=t._("Save override"), button_style="primary", layout=AUTO)
         save.on_click(app.guard(lambda _: self.save()))
         self.widget = w.VBox(
             [
@@ -298,8 +343,17 @@ class ModerationPanel:
         ]
         self.rows = {int(r.answer_id): r for r in mine.itertuples()}
         keep = self.answer.value
+        t = self.app.t
         self.answer.options = [
-            (f"{r.points:g}/{r.max_points:g} points · {excerpt(r.rationale)}", i)
+            (
+                t._(
+                    "{points}/{most} points · {excerpt}",
+                    points=f"{r.points:g}",
+                    most=f"{r.max_points:g}",
+                    excerpt=excerpt(r.rationale),
+                ),
+                i,
+            )
             for i, r in self.rows.items()
         ]
         self.answer.value = keep if keep in self.rows else next(iter(self.rows), None)
@@ -308,21 +362,26 @@ class ModerationPanel:
     def pick(self) -> None:
         row = self.rows.get(self.answer.value)
         scenario = self.picker.scenario
+        t = self.app.t
         if row is None or scenario is None:
-            self.detail.value = text_tag("p", "No rationales to moderate yet.", class_="ss-muted")
+            message = t._("No rationales to moderate yet.")
+            self.detail.value = text_tag("p", message, class_="ss-muted")
             return
         decision = scenario.decision(row.decision)
         known = {value for _, value in self.concepts.options}
         self.concepts.value = tuple(c for c in row.concepts if c in known)
         self.misconceptions.value = tuple(row.rationale_misconceptions)
         self.points.max = moderation.rationale_max(decision)
-        self.points.description = f"Reasoning points (0–{self.points.max:g})"
+        self.points.description = t._("Reasoning points (0–{most})", most=f"{self.points.max:g}")
         self.points.value = min(self.points.max, float(row.rationale_points))
         note = (
-            f"Moderated by {row.moderated_by}: {row.moderation_reason}"
+            t._("Moderated by {who}: {reason}", who=row.moderated_by, reason=row.moderation_reason)
             if row.moderated
-            else f"Automatic: {', '.join(row.auto_concepts) or 'no concepts'}; "
-            f"{', '.join(row.auto_misconceptions) or 'no misconceptions'}"
+            else t._(
+                "Automatic: {concepts}; {misconceptions}",
+                concepts=", ".join(row.auto_concepts) or t._("no concepts"),
+                misconceptions=", ".join(row.auto_misconceptions) or t._("no misconceptions"),
+            )
         )
         self.detail.value = tag("blockquote", esc(row.rationale), class_="ss-sample") + text_tag(
             "p", note, class_="ss-muted"
@@ -330,7 +389,7 @@ class ModerationPanel:
 
     def save(self) -> None:
         if self.answer.value is None:
-            raise SafeShareError("Choose a rationale to moderate first.")
+            raise SafeShareError(CHOOSE_RATIONALE)
         moderation.add_override(
             self.app.store,
             self.app.library.scenarios,
@@ -342,7 +401,7 @@ class ModerationPanel:
             trainer=self.trainer.value,
         )
         self.reason.value = ""
-        self.app.say("Override saved: the dashboard, exports and the learner's summary show it.")
+        self.app.say(OVERRIDE_SAVED)
         self.load()
 
 
@@ -355,7 +414,9 @@ class ExportPanel:
         buttons = []
         for fmt, exporter in EXPORTERS.items():
             button = w.Button(
-                description=f"Export {fmt.upper()}", tooltip=exporter.what, layout=AUTO
+                description=app.t._("Export {format}", format=fmt.upper()),
+                tooltip=app.t._(exporter.what),
+                layout=AUTO,
             )
             button.on_click(app.guard(lambda _, f=fmt: self.export(f)))
             buttons.append(button)
@@ -367,11 +428,13 @@ class ExportPanel:
             self.app.store, self.app.library.scenarios, code, fmt, self.app.home_page
         )
         href = f"data:{EXPORTERS[fmt].mime};base64," + base64.b64encode(data).decode()
+        t = self.app.t
         link = tag(
             "a",
-            esc(f"Download {name}"),
+            esc(t._("Download {name}", name=name)),
             href=href,
             download=name,
             class_=f"ss-download ss-download-{fmt}",
         )
-        self.links.value = tag("p", link + esc(f" ({len(data):,} bytes)"))
+        size = t.ngettext("{n:,} byte", "{n:,} bytes", len(data))
+        self.links.value = tag("p", link + esc(f" ({size})"))

@@ -19,6 +19,7 @@ Outcome = Literal["protected", "mixed", "harmed"]
 DecisionType = Literal["choice", "multi", "share-plan"]
 # Extension: teaching features a scenario carries, used by the library's coverage report.
 Tag = Literal["emergency", "tell-family-raises-risk", "share-less", "not-sharing-right"]
+Language = Literal["en", "cy"]
 
 
 class Strict(BaseModel):
@@ -145,6 +146,9 @@ class Scenario(Strict):
     sources: list[Text] = []
     summary: str | None = None
     tags: list[Tag] = []
+    # The language the case is written in (CASE_FORMAT §2): the learner app offers a case in
+    # the interface's language first and marks its text with this language otherwise.
+    language: Language = "en"
 
     def decision(self, decision_id: str) -> Decision:
         return next(d for d in self.decisions if d.id == decision_id)

@@ -70,12 +70,19 @@ def cohort() -> None:
     default=None,
     help="Public base URL learners use, e.g. https://training.example.org.",
 )
+@click.option(
+    "--language",
+    type=click.Choice(["en", "cy"]),
+    default=None,
+    help="Interface language learners get unless they choose another (default: English).",
+)
 def cohort_create(
     name: str,
     scenarios: tuple[str, ...],
     retention_days: int | None,
     qr_path: Path | None,
     url_base: str | None,
+    language: str | None,
 ) -> None:
     """Create a cohort; print its join code and learner URL, and save a QR code of the URL."""
     from toolkit.cases import load_library
@@ -86,7 +93,12 @@ def cohort_create(
         with _store(settings) as store:
             known = load_library(settings.case_dirs).scenarios
             made = cohorts.create_cohort(
-                store, name, scenarios, retention_days=settings.retention_days, known=known
+                store,
+                name,
+                scenarios,
+                retention_days=settings.retention_days,
+                known=known,
+                language=language,
             )
     except SafeShareError as exc:
         raise _fail(exc) from None

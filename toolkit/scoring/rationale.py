@@ -153,8 +153,9 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
 
     A label is shown when the trained detector's probability reaches its threshold
     (``model``: the bundled one unless given); a text of several sentences is also read
-    sentence by sentence (:mod:`toolkit.scoring.detector.windows`). Its evidence is the pattern rule's match
-    where one held for it, otherwise the words of its strongest features. Pure and
+    sentence by sentence (:mod:`toolkit.scoring.detector.windows`). Its evidence is the
+    pattern rule's match where one held for it, otherwise the words of its strongest
+    features. Pure and
     deterministic: no I/O, no clock. Labels come in vocabulary order; evidence in text
     order, one entry per distinct span.
     """

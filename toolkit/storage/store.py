@@ -68,8 +68,12 @@ class Store:
         scenarios: list[str],
         retain_days: int = 90,
         closes_at: dt.datetime | None = None,
+        language: str | None = None,
     ) -> dict[str, Any]:
-        """Create a cohort with a fresh join code; retries on the rare code collision."""
+        """Create a cohort with a fresh join code; retries on the rare code collision.
+
+        ``language`` is the interface language its learners get by default (None: English).
+        """
         created = now()
         for _ in range(10):
             values = dict(
@@ -81,6 +85,7 @@ class Store:
                 closes_at=closes_at,
                 created_at=created,
                 retain_until=created + dt.timedelta(days=retain_days),
+                language=language,
             )
             try:
                 with self.writing() as conn:
@@ -187,8 +192,13 @@ class Store:
             raise MissingEntry("no learner with that resume code")
         return _row(row)
 
-    def open_attempt(self, learner_id: str, scenario_id: str) -> dict[str, Any]:
+    def open_attempt(
+        self, learner_id: str, scenario_id: str, language: str | None = None
+    ) -> dict[str, Any]:
         """The learner's unfinished attempt at a scenario, or a new one: resuming is free.
+
+        A new attempt remembers ``language``, the interface language it was started in; a
+        resumed one keeps the language it has (see ``set_attempt_language``).
 
         Resuming only reads, so it never waits for another process's write. A unique index
         allows one unfinished attempt per learner and scenario, so two tabs pressing Start
@@ -209,6 +219,7 @@ class Store:
                         cohort_id=cohort_id,
                         scenario_id=scenario_id,
                         started_at=now(),
+                        language=language,
                     )
                 ).inserted_primary_key[0]
                 query = select(t.attempts).where(t.attempts.c.id == new_id)
@@ -219,6 +230,13 @@ class Store:
             if row is None:  # not the race: no such learner
                 raise
             return _row(row)
+
+    def set_attempt_language(self, attempt_id: int, language: str) -> None:
+        """Remember the interface language the learner switched to on this attempt."""
+        with self.writing() as conn:
+            conn.execute(
+                update(t.attempts).where(t.attempts.c.id == attempt_id).values(language=language)
+            )
 
     def finish_attempt(self, attempt_id: int, ending: str) -> None:
         with self.writing() as conn:

@@ -39,6 +39,8 @@ cohorts = Table(
     Column("retain_until", DateTime(timezone=True), nullable=False),
     Column("closed", Boolean, nullable=False, default=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The interface language learners who join get unless they choose another (en, cy).
+    Column("language", String(8), nullable=True),
 )
 
 learners = Table(
@@ -63,6 +65,8 @@ attempts = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Column("ending", String(80), nullable=True),
+    # The interface language the learner last used on this attempt (en, cy): kept for resume.
+    Column("language", String(8), nullable=True),
 )
 # One open attempt per learner and scenario: two tabs pressing Start together share it.
 Index(

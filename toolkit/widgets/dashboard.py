@@ -19,9 +19,34 @@ import ipywidgets as w
 import pandas as pd
 
 from toolkit.cases import Scenario
+from toolkit.i18n import N_, Translator, translator
 from toolkit.widgets.html import esc, markdown, tag, text_tag
 from toolkit.workshop.debrief import Debrief
 from toolkit.workshop.live import STEP_IDS, Snapshot
+
+ENGLISH = translator("en")
+# How toolkit.workshop.live labels a share-plan field's values (its ids, spaced out).
+PLAN_VALUES = (
+    N_("now"),
+    N_("today"),
+    N_("after meeting"),
+    N_("not needed"),
+    N_("yes first"),
+    N_("yes after"),
+    N_("not if risk"),
+    N_("no"),
+    N_("recorded"),
+    N_("not recorded"),
+)
+PLAN_FIELD_NAMES = {
+    "items": N_("Plan: items"),
+    "recipients": N_("Plan: recipients"),
+    "lawful_basis": N_("Plan: lawful basis"),
+    "condition": N_("Plan: condition"),
+    "timing": N_("Plan: timing"),
+    "tell_family": N_("Plan: tell family"),
+    "record": N_("Plan: record"),
+}
 
 CSS = """<style>
 .ss-dash { font-size: 15px; line-height: 1.4; }
@@ -72,91 +97,128 @@ def bar_row(label: str, share: float, value_text: str, state: str = "") -> str:
     )
 
 
-def chart(title: str, rows: list[str], empty: str = "Nothing yet.") -> str:
+def chart(title: str, rows: list[str], empty: str) -> str:
     body = "".join(rows) if rows else text_tag("p", empty, class_="ss-muted")
     return tag(
         "div", text_tag("h3", title) + body, class_="ss-chart", role="group", aria_label=title
     )
 
 
-def learner_label(learner: str, name: str | None) -> str:
+def learner_label(learner: str, name: str | None, t: Translator = ENGLISH) -> str:
     """What the trainer sees for a learner: their display name, else a short pseudonym."""
-    return name.strip() if name and name.strip() else f"Learner {learner[-4:]}"
+    return name.strip() if name and name.strip() else t._("Learner {id}", id=learner[-4:])
 
 
-def summary_html(summary: Mapping[str, int], cohort: Mapping[str, Any]) -> str:
+def summary_html(
+    summary: Mapping[str, int], cohort: Mapping[str, Any], t: Translator = ENGLISH
+) -> str:
     counts = "".join(
-        tag("span", text_tag("strong", summary.get(key, 0)) + esc(label), class_="ss-count")
-        for key, label in (("joined", "joined"), ("started", "started"), ("finished", "finished"))
+        tag("span", text_tag("strong", summary.get(key, 0)) + esc(t._(label)), class_="ss-count")
+        for key, label in (
+            ("joined", N_("joined")),
+            ("started", N_("started")),
+            ("finished", N_("finished")),
+        )
     )
-    state = "closed to new learners" if cohort.get("closed") else "open"
-    head = text_tag("h2", f"{cohort['name']} — code {cohort['code']} ({state})")
+    state = t._("closed to new learners") if cohort.get("closed") else t._("open")
+    head = text_tag(
+        "h2",
+        t._(
+            "{name} — code {code} ({state})", name=cohort["name"], code=cohort["code"], state=state
+        ),
+    )
     return head + tag("div", counts)
 
 
-def _place(row: Any) -> tuple[str, str]:
+def _place(row: Any, t: Translator = ENGLISH) -> tuple[str, str]:
     """(where a learner is, in words for the room chart; their status for the list)."""
     if row.finished:
-        return "Finished", f"finished ({row.current_label.removeprefix('Finished: ')})"
+        ending = row.current_label.removeprefix("Finished: ")
+        return t._("Finished"), t._("finished ({ending})", ending=ending)
     if row.scenario is None or pd.isna(row.current_number):
-        return "Not started", "joined, not started"
+        return t._("Not started"), t._("joined, not started")
     number = int(row.current_number)
     return (
-        f"Decision {number}: {row.current_label}",
-        f"on decision {number} ({row.answered} answered)",
+        t._("Decision {number}: {title}", number=number, title=row.current_label),
+        t.ngettext(
+            "on decision {number} ({n} answered)",
+            "on decision {number} ({n} answered)",
+            int(row.answered),
+            number=number,
+        ),
     )
 
 
-def where_html(progress: pd.DataFrame) -> str:
+def where_html(progress: pd.DataFrame, t: Translator = ENGLISH) -> str:
     """How many learners are on each decision, plus finished and not started."""
     total = max(1, len(progress))
-    places = pd.Series([_place(r)[0] for r in progress.itertuples()], dtype=object)
+    places = pd.Series([_place(r, t)[0] for r in progress.itertuples()], dtype=object)
     counts = places.value_counts(sort=False)
-    rows = [bar_row(esc(k), n / total, f"{n} learner{'s' * (n != 1)}") for k, n in counts.items()]
-    return chart("Where the room is", rows, "Nobody has joined yet.")
+    rows = [
+        bar_row(esc(k), n / total, t.ngettext("{n} learner", "{n} learners", int(n)))
+        for k, n in counts.items()
+    ]
+    return chart(t._("Where the room is"), rows, t._("Nobody has joined yet."))
 
 
-def learners_html(progress: pd.DataFrame) -> str:
+def learners_html(progress: pd.DataFrame, t: Translator = ENGLISH) -> str:
     items = "".join(
-        tag("li", text_tag("strong", learner_label(r.learner, r.name)) + " — " + esc(_place(r)[1]))
+        tag(
+            "li",
+            text_tag("strong", learner_label(r.learner, r.name, t)) + " — " + esc(_place(r, t)[1]),
+        )
         for r in progress.itertuples()
     )
-    return text_tag("h3", "Learners") + tag("ul", items, class_="ss-learners")
+    return text_tag("h3", t._("Learners")) + tag("ul", items, class_="ss-learners")
 
 
-def distribution_html(frame: pd.DataFrame, title: str) -> str:
+def distribution_html(frame: pd.DataFrame, title: str, t: Translator = ENGLISH) -> str:
     """Options as bars; the right ones say so in words (✔ best), not only in colour."""
     rows = []
     for _, row in frame.iterrows():
-        mark = text_tag("span", "✔ right", class_="ss-tag") + " " if row["right"] else ""
-        label = mark + text_tag("strong", f"{row['value']}") + " " + esc(row["text"])
+        right = text_tag("span", "✔ " + t._("right"), class_="ss-tag") + " "
+        mark = right if row["right"] else ""
+        label = mark + text_tag("strong", f"{row['value']}") + " " + esc(t.term(row["text"]))
         state = "ss-right" if row["right"] else "ss-wrong"
         rows.append(
             bar_row(label, row["share"], f"{row['count']} ({percent(row['share'])})", state)
         )
-    return chart(title, rows)
+    return chart(title, rows, t._("Nothing yet."))
 
 
-def plan_distribution_html(fields: Mapping[str, pd.DataFrame], title: str) -> str:
+def plan_distribution_html(
+    fields: Mapping[str, pd.DataFrame], title: str, t: Translator = ENGLISH
+) -> str:
     parts = [text_tag("h3", title)]
     for name, frame in fields.items():
-        parts.append(distribution_html(frame, f"Plan: {name.replace('_', ' ')}"))
+        label = PLAN_FIELD_NAMES.get(name, name.replace("_", " "))
+        parts.append(distribution_html(frame, t._(label), t))
     return "".join(parts)
 
 
-def misconceptions_html(counts: pd.DataFrame, joined: int) -> str:
+def misconceptions_html(counts: pd.DataFrame, joined: int, t: Translator = ENGLISH) -> str:
     """Each misconception as the share of the room's learners who showed it."""
     room = max(1, joined)
     rows = [
-        bar_row(esc(r.name), r.learners / room, f"{r.learners} of {joined} learners", "ss-wrong")
+        bar_row(
+            esc(t.term(r.name)),
+            r.learners / room,
+            t.ngettext(
+                "{n} of {joined} learners",
+                "{n} of {joined} learners",
+                int(r.learners),
+                joined=joined,
+            ),
+            "ss-wrong",
+        )
         for r in counts.itertuples()
     ]
-    return chart("Most common misconceptions", rows, "None shown so far.")
+    return chart(t._("Most common misconceptions"), rows, t._("None shown so far."))
 
 
-def _cell(value: float) -> str:
+def _cell(value: float, t: Translator = ENGLISH) -> str:
     if value is None or math.isnan(value):
-        return text_tag("td", "–", class_="ss-none", title="no evidence")
+        return text_tag("td", "–", class_="ss-none", title=t._("no evidence"))
     # Diverging shade: strong orange at 0%, pale at 50%, strong blue at 100%. The number is
     # always printed in the cell, so the shade is never the only signal.
     hue, strength = (30 if value < 0.5 else 210), abs(2 * value - 1)
@@ -166,34 +228,46 @@ def _cell(value: float) -> str:
     return text_tag("td", percent(value), style=style)
 
 
-def heatmap_html(heatmap: pd.DataFrame, labels: Mapping[Any, str], title: str) -> str:
+def heatmap_html(
+    heatmap: pd.DataFrame, labels: Mapping[Any, str], title: str, t: Translator = ENGLISH
+) -> str:
     """Rows × S1–S10, each cell the share of positive evidence as a number and a shade."""
     if heatmap.empty:
-        return chart(title, [], "No evidence on any step yet.")
-    head = tag("tr", text_tag("th", "") + "".join(text_tag("th", s, scope="col") for s in STEP_IDS))
+        return chart(title, [], t._("No evidence on any step yet."))
+    corner = tag("td", "")
+    head = tag("tr", corner + "".join(text_tag("th", s, scope="col") for s in STEP_IDS))
     values = heatmap.reindex(columns=list(STEP_IDS)).to_numpy(dtype=float)
     body = "".join(
         tag(
             "tr",
             text_tag("th", labels.get(key, str(key)), scope="row")
-            + "".join(_cell(v) for v in cells),
+            + "".join(_cell(v, t) for v in cells),
         )
         for key, cells in zip(heatmap.index, values, strict=True)
     )
-    table = tag("table", tag("thead", head) + tag("tbody", body), class_="ss-heat")
-    return text_tag("h3", title) + table
+    table = tag(
+        "table",
+        text_tag("caption", title) + tag("thead", head) + tag("tbody", body),
+        class_="ss-heat",
+    )
+    return tag("div", table, class_="ss-scroll", role="region", aria_label=title, tabindex="0")
 
 
-def profile_html(profile: pd.DataFrame) -> str:
+def profile_html(profile: pd.DataFrame, t: Translator = ENGLISH) -> str:
     rows = [
         bar_row(
-            esc(f"{r['step']} {r['label']}"),
+            esc(f"{r['step']} {t.term(r['label'])}"),
             r["score"],
-            f"{percent(r['score'])} · {r['pieces']} pieces",
+            t.ngettext(
+                "{percent} · {n} piece",
+                "{percent} · {n} pieces",
+                int(r["pieces"]),
+                percent=percent(r["score"]),
+            ),
         )
         for _, r in profile.iterrows()
     ]
-    return chart("The cohort across the ten steps", rows)
+    return chart(t._("The cohort across the ten steps"), rows, t._("Nothing yet."))
 
 
 def decision_options(scenarios: Mapping[str, Scenario], offered: list[str]) -> list:
@@ -211,8 +285,8 @@ def decision_options(scenarios: Mapping[str, Scenario], offered: list[str]) -> l
 class LiveDashboard:
     """The dashboard's widgets; ``show(snapshot, cohort)`` updates them in place."""
 
-    def __init__(self, scenarios: Mapping[str, Scenario]):
-        self.scenarios = scenarios
+    def __init__(self, scenarios: Mapping[str, Scenario], t: Translator = ENGLISH):
+        self.scenarios, self.t = scenarios, t
         self.snapshot: Snapshot | None = None
         self.cohort: Mapping[str, Any] = {}
         self.panels = {
@@ -229,11 +303,15 @@ class LiveDashboard:
             )
         }
         self.decision = w.Dropdown(
-            description="Decision", options=[], layout=w.Layout(width="44em")
+            description=t._("Decision"), options=[], layout=w.Layout(width="44em")
         )
-        self.axis = w.ToggleButtons(
-            options=[("By learner", "learner"), ("By decision", "decision")]
+        # Radio buttons, not toggle buttons: the chosen one is said by its state, not a colour.
+        self.axis = w.RadioButtons(
+            options=[(t._("By learner"), "learner"), (t._("By decision"), "decision")],
+            description=t._("Heatmap rows"),
+            style={"description_width": "initial"},
         )
+        self.axis.add_class("ss-lang-switch")
         self.decision.observe(lambda _: self._render_distribution(), "value")
         self.axis.observe(lambda _: self._render_heatmap(), "value")
         p = self.panels
@@ -267,13 +345,15 @@ class LiveDashboard:
             self.decision.options = options
             values = [o[1] for o in options]
             self.decision.value = keep if keep in values else (values[0] if values else None)
-        self._set("summary", summary_html(snapshot.summary, cohort))
-        self._set("updated", text_tag("p", f"Updated {when}", class_="ss-muted") if when else "")
-        self._set("where", where_html(snapshot.progress))
-        self._set("learners", learners_html(snapshot.progress))
+        t = self.t
+        self._set("summary", summary_html(snapshot.summary, cohort, t))
+        updated = text_tag("p", t._("Updated {time}", time=when), class_="ss-muted")
+        self._set("updated", updated if when else "")
+        self._set("where", where_html(snapshot.progress, t))
+        self._set("learners", learners_html(snapshot.progress, t))
         joined = snapshot.summary.get("joined", 0)
-        self._set("misconceptions", misconceptions_html(snapshot.misconceptions, joined))
-        self._set("profile", profile_html(snapshot.profile))
+        self._set("misconceptions", misconceptions_html(snapshot.misconceptions, joined, t))
+        self._set("profile", profile_html(snapshot.profile, t))
         self._render_distribution()
         self._render_heatmap()
 
@@ -284,12 +364,15 @@ class LiveDashboard:
         scenario = self.scenarios[sid]
         n = self.snapshot.answered.get((sid, did), 0)
         label = dict((v, k) for k, v in self.decision.options).get((sid, did), did)
-        title = f"Answers to {label} ({n} learner{'s' * (n != 1)})"
+        t = self.t
+        title = t.ngettext(
+            "Answers to {label} ({n} learner)", "Answers to {label} ({n} learners)", n, label=label
+        )
         found = self.snapshot.distribution(scenario, did)
         html = (
-            plan_distribution_html(found, title)
+            plan_distribution_html(found, title, t)
             if isinstance(found, dict)
-            else distribution_html(found, title)
+            else distribution_html(found, title, t)
         )
         self._set("distribution", html)
 
@@ -306,50 +389,67 @@ class LiveDashboard:
                 if k in self.snapshot.heatmap.index
             ]
             frame = self.snapshot.heatmap.reindex(order)
-            labels = {k: learner_label(k, names.get(k)) for k in order}
-            title = "Steps by learner (share of evidence that was sound)"
+            labels = {k: learner_label(k, names.get(k), self.t) for k in order}
+            title = self.t._("Steps by learner (share of evidence that was sound)")
         else:
             frame = self.snapshot.decision_heatmap
             labels = {key: f"{key[0]} · {key[1]}" for key in frame.index}
-            title = "Steps by decision (share of evidence that was sound)"
-        self._set("heatmap", heatmap_html(frame, labels, title))
+            title = self.t._("Steps by decision (share of evidence that was sound)")
+        self._set("heatmap", heatmap_html(frame, labels, title, self.t))
 
 
-def debrief_html(view: Debrief) -> str:
-    """The projector page for one decision: nothing on it names or identifies a learner."""
+def debrief_html(view: Debrief, t: Translator = ENGLISH) -> str:
+    """The projector page for one decision: nothing on it names or identifies a learner.
+
+    The guidance's key points are shown as written (English): the catalogue holds the
+    guidance a learner sees, not the trainers' notes (docs/translation.md)."""
+    room = t._("How the room answered")
     if isinstance(view.distribution, dict):
-        chart_html = plan_distribution_html(view.distribution, "How the room answered")
+        chart_html = plan_distribution_html(view.distribution, room, t)
     else:
-        chart_html = distribution_html(view.distribution, "How the room answered")
-    head = text_tag(
-        "p", f"{view.scenario_title} — decision {view.number} of {view.of}", class_="ss-muted"
-    ) + text_tag("h2", view.label or "This decision")
+        chart_html = distribution_html(view.distribution, room, t)
+    where = t._(
+        "{title} — decision {number} of {of}",
+        title=view.scenario_title,
+        number=view.number,
+        of=view.of,
+    )
+    head = text_tag("p", where, class_="ss-muted") + text_tag(
+        "h2", view.label or t._("This decision")
+    )
     samples = "".join(text_tag("blockquote", s, class_="ss-sample") for s in view.samples)
     guidance = "".join(
         tag(
             "li",
-            text_tag("strong", f"{g.step} {g.heading}")
-            + tag("p", esc(g.summary))
-            + tag("ul", "".join(text_tag("li", k) for k in g.key_points)),
+            text_tag("strong", f"{g.step} {t.term(g.heading)}")
+            + tag("p", esc(t.term(g.summary)))
+            + tag("ul", "".join(text_tag("li", k) for k in g.key_points), lang="en"),
         )
         for g in view.guidance
     )
     beliefs = "".join(
-        tag("li", text_tag("strong", name) + f" ({n} learner{'s' * (n != 1)}): " + esc(fix))
+        tag(
+            "li",
+            text_tag("strong", t.term(name))
+            + " ("
+            + esc(t.ngettext("{n} learner", "{n} learners", n))
+            + "): "
+            + esc(t.term(fix)),
+        )
         for name, fix, n in view.misconceptions
     )
     parts = [
         head,
         tag("div", markdown(view.prompt)),
-        text_tag("p", f"{view.answered} learner{'s' * (view.answered != 1)} answered."),
+        text_tag("p", t.ngettext("{n} learner answered.", "{n} learners answered.", view.answered)),
         chart_html,
-        text_tag("h3", "What people wrote") + samples if samples else "",
-        text_tag("h3", "Beliefs that showed up") + tag("ul", beliefs) if beliefs else "",
-        text_tag("h3", "One way to put it")
+        text_tag("h3", t._("What people wrote")) + samples if samples else "",
+        text_tag("h3", t._("Beliefs that showed up")) + tag("ul", beliefs) if beliefs else "",
+        text_tag("h3", t._("One way to put it"))
         + text_tag("blockquote", view.model_rationale, class_="ss-sample ss-model")
         if view.model_rationale
         else "",
-        text_tag("h3", "The guidance") + tag("ul", guidance) if guidance else "",
-        text_tag("h3", "Trainer's notes") + tag("div", markdown(view.notes)),
+        text_tag("h3", t._("The guidance")) + tag("ul", guidance) if guidance else "",
+        text_tag("h3", t._("Trainer's notes")) + tag("div", markdown(view.notes)),
     ]
     return tag("div", CSS + "".join(parts), class_="ss-projector ss-dash")

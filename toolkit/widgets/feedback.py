@@ -7,15 +7,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from toolkit.guidance import vocabulary
+from toolkit.i18n import N_, Translator, translator
 from toolkit.scoring.report import from_rationale
 from toolkit.widgets.html import esc, markdown, tag, text_tag
+from toolkit.widgets.scored_text import translate_line
 
 STEP_ID = re.compile(r"\bS(10|[1-9])\b")
 OUTCOME_LABELS = {
-    "protected": ("✔", "Child protected"),
-    "mixed": ("◐", "Partly protected"),
-    "harmed": ("✖", "Child harmed"),
+    "protected": ("✔", N_("Child protected")),
+    "mixed": ("◐", N_("Partly protected")),
+    "harmed": ("✖", N_("Child harmed")),
 }
+ENGLISH = translator("en")
 
 
 def steps_cited(lines: list[str]) -> list[str]:
@@ -29,15 +32,15 @@ def steps_cited(lines: list[str]) -> list[str]:
     return seen
 
 
-def step_notes(step_ids: list[str]) -> str:
-    """A short plain-English note on each cited step."""
+def step_notes(step_ids: list[str], t: Translator = ENGLISH) -> str:
+    """A short plain-language note on each cited step."""
     steps = vocabulary().steps
     items = "".join(
         tag(
             "li",
-            text_tag("strong", f"{s} {steps[s].short or steps[s].heading}")
+            text_tag("strong", f"{s} {t.term(steps[s].short or steps[s].heading)}")
             + " — "
-            + esc(steps[s].summary or steps[s].heading),
+            + esc(t.term(steps[s].summary or steps[s].heading)),
         )
         for s in step_ids
         if s in steps
@@ -48,7 +51,7 @@ def step_notes(step_ids: list[str]) -> str:
 QUOTES_PER_LABEL = 2  # the learner's own words shown behind one label
 
 
-def words_behind(result: Mapping[str, Any], label: str) -> str:
+def words_behind(result: Mapping[str, Any], label: str, t: Translator = ENGLISH) -> str:
     """The learner's words that showed ``label`` in their rationale, quoted (escaped), or ""."""
     quotes = [
         e["text"]
@@ -58,26 +61,29 @@ def words_behind(result: Mapping[str, Any], label: str) -> str:
     shown = list(dict.fromkeys(quotes))[:QUOTES_PER_LABEL]
     if not shown:
         return ""
-    return " (you wrote " + ", ".join(f"“{esc(q)}”" for q in shown) + ")"
+    quoted = ", ".join(f"“{q}”" for q in shown)
+    return " (" + esc(t._("you wrote {quotes}", quotes=quoted)) + ")"
 
 
-def misconception_notes(ids: list[str], result: Mapping[str, Any] | None = None) -> str:
+def misconception_notes(
+    ids: list[str], result: Mapping[str, Any] | None = None, t: Translator = ENGLISH
+) -> str:
     """Each misconception named, with the learner's words behind it and a kind correction."""
     vocab = vocabulary().misconceptions
     items = "".join(
         tag(
             "li",
-            text_tag("strong", vocab[m].name)
-            + (words_behind(result, m) if result else "")
+            text_tag("strong", t.term(vocab[m].name))
+            + (words_behind(result, m, t) if result else "")
             + ": "
-            + esc(vocab[m].correction or vocab[m].belief),
+            + esc(t.term(vocab[m].correction or vocab[m].belief)),
         )
         for m in ids
         if m in vocab
     )
     if not items:
         return ""
-    intro = text_tag("p", "A common belief showed up here. It holds many practitioners back:")
+    intro = text_tag("p", t._("A common belief showed up here. It holds many practitioners back:"))
     return tag("div", intro + tag("ul", items), class_="ss-misconceptions")
 
 
@@ -86,56 +92,86 @@ def shown_points(value: float) -> str:
     return f"{round(value, 1):g}"
 
 
-def points_line(points: float, max_points: float) -> str:
+def points_line(points: float, max_points: float, t: Translator = ENGLISH) -> str:
     return text_tag(
         "p",
-        f"You scored {shown_points(points)} out of {shown_points(max_points)} for this decision.",
+        t._(
+            "You scored {points} out of {most} for this decision.",
+            points=shown_points(points),
+            most=shown_points(max_points),
+        ),
         class_="ss-points",
     )
 
 
-def decision_feedback(result: Mapping[str, Any]) -> str:
-    """The panel shown straight after an answer: points, feedback, steps, misconceptions."""
+def english_only(result: Mapping[str, Any], t: Translator) -> str:
+    """In Welsh, after a rationale: the detector read it as English, and what that means."""
+    if t.language == "en" or not (result.get("rationale") or {}).get("words"):
+        return ""
+    text = t._(
+        "The reasoning detector reads English only, so it could not read reasoning written "
+        "in Welsh: what it found, and your reasoning points, come from any English words "
+        "alone. Your words are saved, and your trainer can read them and change the mark."
+    )
+    return text_tag("p", text, class_="ss-english-only")
+
+
+def decision_feedback(
+    result: Mapping[str, Any], t: Translator = ENGLISH, heading_id: str | None = None
+) -> str:
+    """The panel shown straight after an answer: points, feedback, steps, misconceptions.
+
+    ``heading_id`` names its heading, where the app moves focus after Submit.
+    """
     lines = list(result.get("feedback", []))
     found = [c for c in result.get("concepts", [])]
     concepts = vocabulary().concepts
     parts = [
-        text_tag("h4", "Feedback"),
-        points_line(result.get("points", 0), result.get("max_points", 0)),
-        tag("ul", "".join(text_tag("li", line) for line in lines)) if lines else "",
+        tag("h4", esc(t._("Feedback")), id=heading_id, tabindex="-1"),
+        points_line(result.get("points", 0), result.get("max_points", 0), t),
+        english_only(result, t),
+        tag("ul", "".join(text_tag("li", translate_line(t, line)) for line in lines))
+        if lines
+        else "",
     ]
     if found:
         items = "".join(
-            tag("li", text_tag("strong", concepts[c].name) + words_behind(result, c))
+            tag("li", text_tag("strong", t.term(concepts[c].name)) + words_behind(result, c, t))
             for c in found
             if c in concepts
         )
-        parts.append(text_tag("p", "Your reasoning showed:") + tag("ul", items, class_="ss-showed"))
-    parts.append(misconception_notes(list(result.get("misconceptions", [])), result))
+        parts.append(
+            text_tag("p", t._("Your reasoning showed:")) + tag("ul", items, class_="ss-showed")
+        )
+    parts.append(misconception_notes(list(result.get("misconceptions", [])), result, t))
     cited = steps_cited(lines)
     if cited:
-        parts.append(text_tag("h5", "The guidance behind this"))
-        parts.append(step_notes(cited))
-    return tag("div", "".join(parts), class_="ss-feedback", role="region", aria_label="Feedback")
+        parts.append(text_tag("h5", t._("The guidance behind this")))
+        parts.append(step_notes(cited, t))
+    return tag(
+        "div", "".join(parts), class_="ss-feedback", role="region", aria_label=t._("Feedback")
+    )
 
 
-def step_bars(steps: Mapping[str, Mapping[str, Any]]) -> str:
+def step_bars(steps: Mapping[str, Mapping[str, Any]], t: Translator = ENGLISH) -> str:
     """A bar per step S1–S10: a labelled figure, with the value in text, not colour alone."""
     vocab = vocabulary().steps
     rows = []
     for step_id in vocab:
         entry = steps.get(step_id)
         if entry is None:
-            value, label = 0, "not covered"
+            value, label = 0, t._("not covered")
         else:
             value = round(100 * entry["score"])
-            pieces = "piece" if entry["evidence"] == 1 else "pieces"
-            label = f"{value}% ({entry['evidence']} {pieces} of evidence)"
+            pieces = t.ngettext(
+                "{n} piece of evidence", "{n} pieces of evidence", entry["evidence"]
+            )
+            label = t._("{value}% ({pieces})", value=value, pieces=pieces)
         bar = tag("div", "", class_="ss-bar-fill", style=f"width:{value}%")
         rows.append(
             tag(
                 "div",
-                text_tag("span", f"{step_id} {vocab[step_id].short or ''}", class_="ss-bar-label")
+                text_tag("span", f"{step_id} {t.term(vocab[step_id].short)}", class_="ss-bar-label")
                 + tag("div", bar, class_="ss-bar", role="presentation")
                 + text_tag("span", label, class_="ss-bar-value"),
                 class_="ss-bar-row" + (" ss-bar-none" if entry is None else ""),
@@ -146,19 +182,28 @@ def step_bars(steps: Mapping[str, Mapping[str, Any]]) -> str:
         "".join(rows),
         class_="ss-bars",
         role="group",
-        aria_label="Your score for each of the ten steps",
+        aria_label=t._("Your score for each of the ten steps"),
     )
 
 
-def _step_list(ids: list[str]) -> str:
+def _step_list(ids: list[str], t: Translator) -> str:
     vocab = vocabulary().steps
     if not ids:
-        return text_tag("p", "None.")
-    return tag("ul", "".join(text_tag("li", f"{s} {vocab[s].heading}") for s in ids))
+        return text_tag("p", t._("None."))
+    return tag("ul", "".join(text_tag("li", f"{s} {t.term(vocab[s].heading)}") for s in ids))
 
 
-def summary(report: Mapping[str, Any], ending: Any, scenario_title: str) -> str:
-    """The end-of-scenario summary: outcome, score, step bars, strengths, what to revisit."""
+def summary(
+    report: Mapping[str, Any],
+    ending: Any,
+    scenario_title: str,
+    t: Translator = ENGLISH,
+    case_lang: str | None = None,
+) -> str:
+    """The end-of-scenario summary: outcome, score, step bars, strengths, what to revisit.
+
+    ``case_lang`` marks the ending's text when the case is written in another language.
+    """
     icon, outcome = OUTCOME_LABELS.get(ending.outcome, ("", ending.outcome))
     steps = report.get("steps", {})
     strong = [s for s, v in steps.items() if v["score"] >= 0.75]
@@ -168,30 +213,33 @@ def summary(report: Mapping[str, Any], ending: Any, scenario_title: str) -> str:
             "div",
             text_tag("span", icon, aria_hidden="true")
             + " "
-            + text_tag("strong", outcome)
+            + text_tag("strong", t._(outcome))
             + " — "
-            + esc(ending.title)
-            + tag("div", markdown(ending.text)),
+            + tag("span", esc(ending.title), lang=case_lang)
+            + tag("div", markdown(ending.text), lang=case_lang),
             class_=f"ss-ending ss-{ending.outcome}",
             role="status",
         ),
-        text_tag("h3", f"Your result: {round(100 * report.get('score', 0))}%"),
+        text_tag("h3", t._("Your result: {percent}%", percent=round(100 * report.get("score", 0)))),
         text_tag(
             "p",
-            f"{shown_points(report.get('points', 0))} of "
-            f"{shown_points(report.get('max_points', 0))} points "
-            f"in “{scenario_title}”.",
+            t._(
+                "{points} of {most} points in “{title}”.",
+                points=shown_points(report.get("points", 0)),
+                most=shown_points(report.get("max_points", 0)),
+                title=scenario_title,
+            ),
         ),
-        text_tag("h4", "Your profile across the ten steps"),
-        step_bars(steps),
-        text_tag("h4", "Strengths"),
-        _step_list(strong),
-        text_tag("h4", "What to revisit"),
-        _step_list(weak),
+        text_tag("h4", t._("Your profile across the ten steps")),
+        step_bars(steps, t),
+        text_tag("h4", t._("Strengths")),
+        _step_list(strong, t),
+        text_tag("h4", t._("What to revisit")),
+        _step_list(weak, t),
     ]
     if report.get("misconceptions"):
-        parts.append(text_tag("h4", "Beliefs to unlearn"))
-        parts.append(misconception_notes(list(report["misconceptions"])))
+        parts.append(text_tag("h4", t._("Beliefs to unlearn")))
+        parts.append(misconception_notes(list(report["misconceptions"]), t=t))
     return tag("div", "".join(parts), class_="ss-summary")
 
 
@@ -242,5 +290,51 @@ CSS = """
 .ss-app label:has(input:checked:disabled) { font-weight: bold; }
 /* Full-width fields keep their right border inside the column (widgets add a 2px margin). */
 .ss-app .widget-textarea, .ss-app .widget-dropdown { max-width: calc(100% - 4px); }
+/* Focus moved by the app (a new decision's heading, the feedback) shows where it is. */
+.ss-app [tabindex="-1"]:focus { outline: 3px solid #1a5d9a; outline-offset: 2px; }
+/* Targets at least 24 by 24 CSS pixels (WCAG 2.5.8), the whole label clickable too. */
+.ss-app input[type=radio], .ss-app input[type=checkbox] { width: 24px; height: 24px;
+  min-width: 24px; margin: 0; accent-color: #1a5d9a; }
+.ss-app .widget-radio-box label { min-height: 28px; }
+.ss-app .jupyter-button, .ss-app select, .ss-app .widget-text input { min-height: 32px; }
+.ss-app .ss-legend { font-weight: bold; margin: .6em 0 .2em; }
+.ss-english-only { border-left: 4px solid #8a4b00; padding: .2em .6em; background: #fff6ea; }
+/* The language switch: its two choices side by side. */
+.ss-app .ss-lang-switch .widget-radio-box { flex-direction: row; flex-wrap: wrap; gap: 0 1.2em; }
+.ss-app .ss-lang-switch .widget-radio-box label { flex-direction: row-reverse; width: auto; }
+/* Tabs (trainer, reviewer): labels at 4.5:1 or more; the open tab said by weight and an
+   underline, not by its colour alone. */
+.ss-app .lm-TabBar-tab, .ss-app .lm-TabBar-tabLabel { color: #333 !important; }
+.ss-app .lm-TabBar-tab { min-height: 28px; }
+.ss-app .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel { font-weight: bold;
+  text-decoration: underline; text-underline-offset: .2em; }
+.ss-visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
+/* 320 px wide, or 1280 px at 400% zoom: nothing wider than the screen, labels above fields. */
+.ss-app .jupyter-widgets, .ss-app .widget-html-content { max-width: 100%; min-width: 0; }
+.ss-app .ss-scroll { overflow-x: auto; max-width: 100%; }
+.ss-app .widget-radio { width: auto; }
+.ss-app img { max-width: 100%; height: auto; }
+.ss-app .ss-page-helper { display: none; }
+@media (max-width: 40em) {
+  .ss-app { font-size: 16px; }
+  .ss-app .widget-inline-hbox { flex-wrap: wrap; height: auto; }
+  .ss-app .widget-inline-hbox > .widget-label { width: 100% !important; max-width: 100%;
+    text-align: left; }
+  .ss-app .widget-inline-hbox > select, .ss-app .widget-inline-hbox > input,
+  .ss-app .widget-inline-hbox > textarea { flex: 1 1 100%; max-width: 100%; }
+  .ss-app .widget-hbox { flex-wrap: wrap; }
+  .ss-bar-row { flex-wrap: wrap; gap: 0 .6em; }
+  .ss-bar-label { width: 100%; }
+  .ss-bar-value { width: auto; white-space: normal; }
+  .ss-app .widget-html-content { overflow-wrap: anywhere; }
+  .ss-app .ss-row { grid-template-columns: 1fr; gap: 0; }
+  .ss-app .ss-join-code { font-size: 1.6em; }
+  /* Tabs wrap onto more rows instead of cutting their labels short. */
+  .ss-app .lm-TabBar, .ss-app .lm-TabBar-content { height: auto !important; min-height: 0; }
+  .ss-app .lm-TabBar-content { flex-wrap: wrap; }
+  .ss-app .lm-TabBar-tab { flex: 0 0 auto !important; max-width: none !important; }
+  .ss-app .lm-TabBar-tabLabel { overflow: visible; text-overflow: clip; }
+}
 </style>
 """

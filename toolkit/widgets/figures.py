@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from toolkit.cases.model import Agency, ReviewEvent
+from toolkit.i18n import N_, Translator, translator
 from toolkit.widgets.html import esc, tag, text_tag
 
 if TYPE_CHECKING:
@@ -36,9 +37,10 @@ class Download:
 
 
 DOWNLOADS: dict[str, Download] = {
-    "png": Download(".png", "image/png", "Download PNG"),
-    "svg": Download(".svg", "image/svg+xml", "Download SVG"),
+    "png": Download(".png", "image/png", N_("Download PNG")),
+    "svg": Download(".svg", "image/svg+xml", N_("Download SVG")),
 }
+ENGLISH = translator("en")
 
 
 def chart_text(text: str) -> str:
@@ -89,7 +91,9 @@ def image(content: bytes, mime: str, alt: str, width: int | None = None) -> str:
     return f'<img class="ss-chart" src="{esc(data_uri(content, mime))}" alt="{esc(alt)}"{size}>'
 
 
-def figure_html(figure: Figure, *, stem: str, alt: str, caption: str = "") -> str:
+def figure_html(
+    figure: Figure, *, stem: str, alt: str, caption: str = "", t: Translator = ENGLISH
+) -> str:
     """The figure shown as a PNG with its caption, and PNG/SVG download links.
 
     ``stem`` names the downloaded files (``stem.png``, ``stem.svg``); ``alt`` says in words
@@ -99,7 +103,7 @@ def figure_html(figure: Figure, *, stem: str, alt: str, caption: str = "") -> st
 
     drawn = {kind: figure_bytes(figure, kind) for kind in DOWNLOADS}
     links = " ".join(
-        download_link(drawn[kind], stem + d.suffix, d.mime, d.label)
+        download_link(drawn[kind], stem + d.suffix, d.mime, t._(d.label))
         for kind, d in DOWNLOADS.items()
     )
     pixels = png_width(drawn["png"])

@@ -17,6 +17,7 @@ import pandas as pd
 
 from toolkit.cases.model import Review
 from toolkit.guidance import vocabulary
+from toolkit.i18n import N_, Translator, translator
 from toolkit.review import (
     agency_lanes,
     agreement_table,
@@ -39,25 +40,26 @@ from toolkit.widgets.html import esc, tag, text_tag
 
 Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
 LABELLED = {"description_width": "initial"}
-KNOWLEDGE_KEY = (
+KNOWLEDGE_KEY = N_(
     "“knew” and the date they learnt of it; “not yet” and the later date they learnt of it; "
     "“never” if they never did."
 )
+ENGLISH = translator("en")
 ALL = "__all__"  # the "no filter" choice of a dropdown (agency and theme ids never take it)
 
 # Sort orders of the chronology table: key → (label, sort key of one row of events_frame).
 SORTS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "date": ("Date", lambda e: e.date),
-    "agency": ("Agency", lambda e: str(e.agency_name).casefold()),
-    "id": ("Event id", lambda e: natural(e.id)),
-    "themes": ("Number of themes", lambda e: len(e.themes)),
+    "date": (N_("Date"), lambda e: e.date),
+    "agency": (N_("Agency"), lambda e: str(e.agency_name).casefold()),
+    "id": (N_("Event id"), lambda e: natural(e.id)),
+    "themes": (N_("Number of themes"), lambda e: len(e.themes)),
 }
 # Flow matrix measures: column of flows.flow_matrix → what the heatmap's cells count.
 MEASURES: dict[str, str] = {
-    "missed": "Missed shares (never made)",
-    "late": "Shares made late",
-    "shared": "Shares made (late ones included)",
-    "days_late": "Total days late",
+    "missed": N_("Missed shares (never made)"),
+    "late": N_("Shares made late"),
+    "shared": N_("Shares made (late ones included)"),
+    "days_late": N_("Total days late"),
 }
 
 
@@ -96,8 +98,8 @@ class ReviewPanel:
 
     title = ""
 
-    def __init__(self, wrap: Wrap = unguarded):
-        self.wrap = wrap
+    def __init__(self, wrap: Wrap = unguarded, t: Translator = ENGLISH):
+        self.wrap, self.t = wrap, t
         self.review: Review | None = None
         self.lanes: dict[str, str] = {}
         self.stale = False
@@ -151,20 +153,24 @@ class ReviewPanel:
 class ChronologyPanel(ReviewPanel):
     """The swimlane timeline and the merged chronology, filterable and sortable."""
 
-    title = "Chronology"
+    title = N_("Chronology")
 
-    def __init__(self, wrap: Wrap = unguarded):
-        super().__init__(wrap)
-        self.agency = dropdown("Agency", [("All agencies", ALL)])
+    def __init__(self, wrap: Wrap = unguarded, t: Translator = ENGLISH):
+        super().__init__(wrap, t)
+        self.agency = dropdown(t._("Agency"), [(t._("All agencies"), ALL)])
         self.involving = w.Checkbox(
-            description="Include events it knew of, received or should have received",
+            description=t._("Include events it knew of, received or should have received"),
             value=False,
             indent=False,
             style=LABELLED,
         )
-        self.theme = dropdown("Theme", [("All themes", ALL)])
-        self.sort = dropdown("Sort by", [(label, key) for key, (label, _) in SORTS.items()])
-        self.descending = dropdown("Order", [("Ascending", False), ("Descending", True)], False)
+        self.theme = dropdown(t._("Theme"), [(t._("All themes"), ALL)])
+        self.sort = dropdown(
+            t._("Sort by"), [(t._(label), key) for key, (label, _) in SORTS.items()]
+        )
+        self.descending = dropdown(
+            t._("Order"), [(t._("Ascending"), False), (t._("Descending"), True)], False
+        )
         self.set_controls(self.agency, self.involving, self.theme, self.sort, self.descending)
         self.events = pd.DataFrame()
         self.figure = w.HTML()
@@ -173,11 +179,14 @@ class ChronologyPanel(ReviewPanel):
     def prepare(self) -> None:
         self.events = events_frame(self.review)
         themes = sorted({t for ts in self.events["themes"] for t in ts}, key=natural)
-        names = vocabulary().themes
-        theme_options = [(f"{t} {names[t].name}" if t in names else t, t) for t in themes]
+        names, t = vocabulary().themes, self.t
+        theme_options = [
+            (f"{theme} {t.term(names[theme].name)}" if theme in names else theme, theme)
+            for theme in themes
+        ]
         agency_options = [(name, agency) for agency, name in self.lanes.items()]
-        self.refit(self.agency, options=[("All agencies", ALL), *agency_options], value=ALL)
-        self.refit(self.theme, options=[("All themes", ALL), *theme_options], value=ALL)
+        self.refit(self.agency, options=[(t._("All agencies"), ALL), *agency_options], value=ALL)
+        self.refit(self.theme, options=[(t._("All themes"), ALL), *theme_options], value=ALL)
         self.figure.value = self._timeline()
 
     def _timeline(self) -> str:
@@ -186,30 +195,40 @@ class ChronologyPanel(ReviewPanel):
         review = self.review
         flows = flow_records(review)
         figure = timeline(self.events, flows, self.chart_lanes(), title=chart_text(review.title))
-        alt = (
-            f"Swimlane timeline of {len(self.events)} events across {len(self.lanes)} "
-            "agencies. Solid arrows are shares made (amber when late); dashed arrows are "
-            "shares that should have happened and did not. The table below lists every event."
+        alt = self.t._(
+            "Swimlane timeline of {events} events across {agencies} agencies. Solid arrows are "
+            "shares made (amber when late); dashed arrows are shares that should have happened "
+            "and did not. The table below lists every event.",
+            events=len(self.events),
+            agencies=len(self.lanes),
         )
-        return figure_html(figure, stem=f"{review.id}-timeline", alt=alt)
+        return figure_html(figure, stem=f"{review.id}-timeline", alt=alt, t=self.t)
 
     def draw(self) -> None:
         shown = filter_events(
             self.events, self.agency.value, self.theme.value, self.involving.value
         )
         shown = sort_events(shown, self.sort.value, self.descending.value)
-        count = text_tag("p", f"Showing {len(shown)} of {len(self.events)} events.")
-        self.body.value = count + tables.chronology_table(shown, self.lanes)
+        count = text_tag(
+            "p",
+            self.t.ngettext(
+                "Showing {n} of {total} events.",
+                "Showing {n} of {total} events.",
+                len(shown),
+                total=len(self.events),
+            ),
+        )
+        self.body.value = count + tables.chronology_table(shown, self.lanes, self.t)
 
 
 class KnowledgePanel(ReviewPanel):
     """Who knew what, and by when: every event against every agency."""
 
-    title = "Who knew what"
+    title = N_("Who knew what")
 
-    def __init__(self, wrap: Wrap = unguarded):
-        super().__init__(wrap)
-        self.on = w.DatePicker(description="Who knew by", style=LABELLED)
+    def __init__(self, wrap: Wrap = unguarded, t: Translator = ENGLISH):
+        super().__init__(wrap, t)
+        self.on = w.DatePicker(description=t._("Who knew by"), style=LABELLED)
         self.set_controls(self.on)
 
     def prepare(self) -> None:
@@ -219,73 +238,78 @@ class KnowledgePanel(ReviewPanel):
     def draw(self) -> None:
         review, on = self.review, self.on.value
         known = known_on(review, on) if isinstance(on, dt.date) else None
-        note = "Pick a day to see who knew by then."
+        t = self.t
+        note = t._("Pick a day to see who knew by then.")
         if known is not None:
-            note = f"By {on:%Y-%m-%d}: {KNOWLEDGE_KEY}"
-        table = tables.who_knew_table(who_knew(review), events_frame(review), self.lanes, known)
+            note = t._("By {date}: {key}", date=f"{on:%Y-%m-%d}", key=t._(KNOWLEDGE_KEY))
+        table = tables.who_knew_table(who_knew(review), events_frame(review), self.lanes, known, t)
         self.body.value = text_tag("p", note) + table
 
 
 class FlowPanel(ReviewPanel):
     """The agency × agency flow matrix as a heatmap, and the pairs as a table."""
 
-    title = "Information flows"
+    title = N_("Information flows")
 
-    def __init__(self, wrap: Wrap = unguarded):
-        super().__init__(wrap)
-        self.measure = dropdown("Show", [(label, key) for key, label in MEASURES.items()])
+    def __init__(self, wrap: Wrap = unguarded, t: Translator = ENGLISH):
+        super().__init__(wrap, t)
+        self.measure = dropdown(t._("Show"), [(t._(label), key) for key, label in MEASURES.items()])
         self.set_controls(self.measure)
 
     def draw(self) -> None:
         from toolkit.review.charts import flow_heatmap
 
-        review, label = self.review, MEASURES[self.measure.value]
+        t = self.t
+        review, label = self.review, t._(MEASURES[self.measure.value])
         matrix = flow_matrix(review)
         figure = flow_heatmap(
             square(matrix, self.measure.value), self.chart_lanes(), title=chart_text(label)
         )
-        alt = (
-            f"Heatmap of {label.lower()}: one row per sending agency, one column per receiving "
-            "agency; each non-zero count is written in its cell and listed in the table below."
+        alt = t._(
+            "Heatmap of {measure}: one row per sending agency, one column per receiving "
+            "agency; each non-zero count is written in its cell and listed in the table below.",
+            measure=label[:1].lower() + label[1:],
         )
         stem = f"{review.id}-flows-{self.measure.value.replace('_', '-')}"
-        self.body.value = figure_html(figure, stem=stem, alt=alt) + tables.flow_pairs_table(
-            matrix, self.lanes
+        self.body.value = figure_html(figure, stem=stem, alt=alt, t=t) + tables.flow_pairs_table(
+            matrix, self.lanes, t
         )
 
 
 class MissedPanel(ReviewPanel):
     """Missed opportunities ranked by delay, and summarised by theme and step."""
 
-    title = "Missed opportunities"
+    title = N_("Missed opportunities")
 
     def draw(self) -> None:
+        t = self.t
         missed = missed_opportunities(self.review)
         if missed.empty:
-            self.body.value = tables.message("No missed shares are recorded in this chronology.")
+            message = t._("No missed shares are recorded in this chronology.")
+            self.body.value = tables.message(message)
             return
-        intro = (
+        intro = t._(
             "Lag is the number of days from the event to the day the agency that should have "
             "been told came to know of it. Where it never did, the lag runs to the last date "
             "in the chronology, so it is a lower bound."
         )
         self.body.value = (
             text_tag("p", intro)
-            + tables.missed_table(missed, self.lanes)
-            + tables.lag_table(lag_by(missed, "themes"), "themes")
-            + tables.lag_table(lag_by(missed, "steps"), "steps")
+            + tables.missed_table(missed, self.lanes, t)
+            + tables.lag_table(lag_by(missed, "themes"), "themes", t)
+            + tables.lag_table(lag_by(missed, "steps"), "steps", t)
         )
 
 
 class AgreementPanel(ReviewPanel):
     """Cohen's kappa between two reviewers' independent theme codings."""
 
-    title = "Inter-rater agreement"
+    title = N_("Inter-rater agreement")
 
-    def __init__(self, wrap: Wrap = unguarded):
-        super().__init__(wrap)
-        self.first = dropdown("First reviewer", [])
-        self.second = dropdown("Second reviewer", [])
+    def __init__(self, wrap: Wrap = unguarded, t: Translator = ENGLISH):
+        super().__init__(wrap, t)
+        self.first = dropdown(t._("First reviewer"), [])
+        self.second = dropdown(t._("Second reviewer"), [])
         self.set_controls(self.first, self.second)
 
     def prepare(self) -> None:
@@ -295,34 +319,49 @@ class AgreementPanel(ReviewPanel):
         self.refit(self.second, options=names, value=second)
 
     def draw(self) -> None:
-        first, second = self.first.value, self.second.value
+        first, second, t = self.first.value, self.second.value, self.t
         if len(self.first.options) < 2:
             self.body.value = tables.message(
-                "This chronology has no theme codings from two reviewers. Agreement needs two "
-                "reviewers who coded the same events independently (the review's codings)."
+                t._(
+                    "This chronology has no theme codings from two reviewers. Agreement needs "
+                    "two reviewers who coded the same events independently (the review's "
+                    "codings)."
+                )
             )
         elif first == second:
-            self.body.value = tables.message("Choose two different reviewers.", "error")
+            self.body.value = tables.message(t._("Choose two different reviewers."), "error")
         else:
             table = agreement_table(self.review, pair=(first, second))
-            self.body.value = tables.agreement_html(table)
+            self.body.value = tables.agreement_html(table, t)
 
 
-def review_heading(review: Review, xlsx: bytes | None = None, *, uploaded: bool = False) -> str:
+def review_heading(
+    review: Review,
+    xlsx: bytes | None = None,
+    *,
+    uploaded: bool = False,
+    t: Translator = ENGLISH,
+) -> str:
     """The review's title, nation (or "uploaded") and size, summary, and its XLSX download."""
     from toolkit.widgets.figures import XLSX_MIME, download_link
 
     nations = vocabulary().nations
-    origin = nations[review.nation].name if review.nation in nations else review.nation
+    origin = t.term(nations[review.nation].name) if review.nation in nations else review.nation
     if uploaded:
-        origin = "Uploaded spreadsheet, held in this session only"
-    facts = f"{origin} · {len(review.chronology)} events · {len(review.agencies)} agencies"
+        origin = t._("Uploaded spreadsheet, held in this session only")
+    facts = " · ".join(
+        [
+            origin,
+            t.ngettext("{n} event", "{n} events", len(review.chronology)),
+            t.ngettext("{n} agency", "{n} agencies", len(review.agencies)),
+        ]
+    )
     parts = text_tag("h2", review.title) + text_tag("p", facts, class_="ss-muted")
     if review.summary:
         parts += text_tag("p", review.summary)
     if not uploaded:
         parts += text_tag("p", review.anonymisation, class_="ss-muted")
     if xlsx is not None:
-        link = download_link(xlsx, f"{review.id}-chronology.xlsx", XLSX_MIME, "Download XLSX")
-        parts += tag("p", link + esc(" (the chronology, with an agencies sheet)"))
+        link = download_link(xlsx, f"{review.id}-chronology.xlsx", XLSX_MIME, t._("Download XLSX"))
+        parts += tag("p", link + " " + esc(t._("(the chronology, with an agencies sheet)")))
     return tag("div", parts, class_="ss-review-heading")

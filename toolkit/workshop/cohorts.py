@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from toolkit.errors import SafeShareError
+from toolkit.i18n import language_of
 from toolkit.storage import Store
 from toolkit.workshop.moderation import latest_by_answer, moderate
 
@@ -85,11 +86,13 @@ def create_cohort(
     *,
     retention_days: int,
     known: Collection[str] | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """Create a cohort with a fresh join code; SafeShareError says what to fix.
 
     ``known`` is the set of scenario ids the learner server offers: a cohort naming a
-    scenario nobody can open would leave the room staring at an empty list.
+    scenario nobody can open would leave the room staring at an empty list. ``language``
+    is the interface language its learners get unless they choose another (``en``, ``cy``).
     """
     name = " ".join((name or "").split())
     if not name:
@@ -98,7 +101,10 @@ def create_cohort(
         raise SafeShareError(f"a cohort name is at most {NAME_MAX} characters")
     if not 1 <= int(retention_days) <= RETENTION_MAX_DAYS:
         raise SafeShareError(f"retention must be 1–{RETENTION_MAX_DAYS} days")
-    return store.add_cohort(name, _clean_scenarios(scenarios, known), int(retention_days))
+    if language is not None and language_of(language) != language:
+        raise SafeShareError(f"unknown interface language {language!r} (known: en, cy)")
+    wanted = _clean_scenarios(scenarios, known)
+    return store.add_cohort(name, wanted, int(retention_days), language=language)
 
 
 def close_cohort(store: Store, code: str) -> dict[str, Any]:

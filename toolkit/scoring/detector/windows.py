@@ -52,7 +52,7 @@ def spans(parsed: Parsed) -> list[tuple[int, int]]:
         for width in SPANS:
             if k + width <= len(sentences):
                 start = words[sentences[k].start].start
-                end = len(text[:ends[k + width - 1]].rstrip())
+                end = len(text[: ends[k + width - 1]].rstrip())
                 out.append((start, end))
     return out
 
