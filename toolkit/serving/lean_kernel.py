@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 LEAN_KERNEL_CODE = (
     "import sys; sys.modules['debugpy'] = None; "
@@ -23,8 +24,10 @@ LEAN_KERNEL_CODE = (
 KERNEL_NAME = "python3"
 
 
-def write_lean_kernelspec(jupyter_dir: Path) -> Path:
-    """A `python3` kernelspec running LEAN_KERNEL_CODE, in `jupyter_dir`/kernels/python3/."""
+def write_lean_kernelspec(jupyter_dir: Path, metadata: dict[str, Any] | None = None) -> Path:
+    """A `python3` kernelspec running LEAN_KERNEL_CODE, in `jupyter_dir`/kernels/python3/,
+    with `metadata` added to its own (the learner server's names its kernel provisioner:
+    toolkit.serving.fork_provisioner)."""
     folder = jupyter_dir / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -38,7 +41,7 @@ def write_lean_kernelspec(jupyter_dir: Path) -> Path:
         ],
         "display_name": "Python 3 (SafeShare)",
         "language": "python",
-        "metadata": {"debugger": False},
+        "metadata": {"debugger": False, **(metadata or {})},
     }
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return folder

@@ -1,0 +1,109 @@
+"""What a kernel forked by the zygote does: become a process of its own, then run ipykernel.
+
+The zygote (``toolkit.serving.zygote``) has already dropped its own handles in the child. Here
+the child starts a session of its own (so interrupts reach its process group, as for a kernel
+``jupyter_client`` starts), names itself, takes the environment and working folder Voilà
+gave the kernel, reseeds ``random`` and runs ipykernel exactly as the lean kernel's command
+would (``toolkit.serving.lean_kernel``): the same ``IPKernelApp``, the same arguments, its own
+ZeroMQ context and sockets from the connection file.
+
+When its sockets are bound, the kernel says so on a pipe the provisioner handed it (through
+the zygote), so Voilà connects to a kernel that is listening: a client that connects first
+waits out ZeroMQ's reconnect interval (100 ms) before it is heard.
+
+One thing differs from a fresh process: ipywidgets was imported before any kernel existed, so
+it did not register its comm targets then (it does so at import time only inside a kernel);
+they are registered as soon as the kernel is initialised, before it answers anything.
+
+The title: a forked process keeps the zygote's command line, which would make every kernel
+look like the zygote. The child writes its own over the argument area the zygote kept free,
+as setproctitle does: ``ipykernel -f <connection file> (SafeShare kernel <id>, forked from
+zygote <pid>)``, so ``ps``, the server's checks and its tests see each kernel and its file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import random
+import signal
+import sys
+from typing import Any
+
+PR_SET_NAME = 15
+
+
+def run(request: dict[str, Any], zygote_pid: int) -> None:
+    """Become the kernel `request` describes and serve until it is shut down."""
+    become_kernel(request, zygote_pid)
+    run_ipykernel(request["argv"], request.get("bound_fd"))
+
+
+def become_kernel(request: dict[str, Any], zygote_pid: int) -> None:
+    """Session, title, signals, environment, folder and random state of a fresh kernel."""
+    os.setsid()
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as Python starts
+    set_title(f"{title_of(request['argv'])} (SafeShare kernel, forked from zygote {zygote_pid})")
+    os.environ.clear()
+    os.environ.update(request["env"])
+    with contextlib.suppress(OSError):
+        os.chdir(request["cwd"])
+    random.seed()  # the zygote's state must not be every learner's
+    sys.argv = ["-c", *request["argv"]]
+
+
+def run_ipykernel(argv: list[str], bound_fd: int | None = None) -> None:
+    """IPKernelApp.launch_instance(argv), with ipywidgets' comm targets registered; once its
+    sockets are bound, one byte on `bound_fd` tells the provisioner so (and it is closed)."""
+    import ipywidgets
+    from ipykernel.kernelapp import IPKernelApp
+
+    # The parent's pid was read from the environment when ipykernel was imported, in the
+    # zygote; the kernel's own (Voilà's, as jupyter_client's launcher sets it) is given here.
+    app = IPKernelApp.instance(parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0))
+    app.initialize(argv)
+    ipywidgets.register_comm_target()
+    if bound_fd is not None:
+        with contextlib.suppress(OSError):
+            os.write(bound_fd, b"B")
+        os.close(bound_fd)
+    app.start()
+
+
+def title_of(argv: list[str]) -> str:
+    """`ipykernel -f <connection file> …` from the kernel's arguments."""
+    return " ".join(["ipykernel", *argv])
+
+
+def set_title(title: str) -> bool:
+    """Show `title` as this process's command line (/proc/<pid>/cmdline); False if it cannot.
+
+    Linux reads a process's command line from its original argument area; when the last byte
+    of that area is not NUL it reads a title up to the first NUL instead (what setproctitle
+    relies on). The title is cut to the area's size; nothing past the area is touched.
+    """
+    area = _argument_area()
+    if area is None:
+        return False
+    start, end = area
+    size = end - start
+    if size < 2:
+        return False
+    data = title.encode("utf-8", "replace")[: size - 2] + b"\0"
+    data += b" " * (size - len(data))  # the area's last byte not NUL: "a title, read to NUL"
+    ctypes.memmove(start, data, size)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").prctl(PR_SET_NAME, b"safeshare-kernel", 0, 0, 0)
+    return True
+
+
+def _argument_area() -> tuple[int, int] | None:
+    """(arg_start, arg_end) of this process, from /proc/self/stat (fields 48 and 49)."""
+    try:
+        with open("/proc/self/stat", "rb") as stat:
+            raw = stat.read()
+        fields = raw[raw.rindex(b")") + 2 :].split()
+        return int(fields[45]), int(fields[46])  # fields[0] is field 3 (the state)
+    except (OSError, ValueError, IndexError):
+        return None
