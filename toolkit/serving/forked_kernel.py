@@ -11,9 +11,12 @@ When its sockets are bound, the kernel says so on a pipe the provisioner handed 
 the zygote), so Voilà connects to a kernel that is listening: a client that connects first
 waits out ZeroMQ's reconnect interval (100 ms) before it is heard.
 
-One thing differs from a fresh process: ipywidgets was imported before any kernel existed, so
-it did not register its comm targets then (it does so at import time only inside a kernel);
-they are registered as soon as the kernel is initialised, before it answers anything.
+Two things differ from a fresh process. The kernel application was made and configured in
+the zygote (``prepare_app``: command line, profile, config files), so a child only adds its
+connection file and goes on with ``IPKernelApp.initialize``: sockets, shell, kernel. And
+ipywidgets was imported before any kernel existed, so it did not register its comm targets
+then (it does so at import time only inside a kernel); they are registered as soon as the
+kernel is initialised, before it answers anything.
 
 The title: a forked process keeps the zygote's command line, which would make every kernel
 look like the zygote. The child writes its own over the argument area the zygote kept free,
@@ -31,7 +34,49 @@ import signal
 import sys
 from typing import Any
 
+import ipywidgets
+from ipykernel.kernelapp import IPKernelApp
+from IPython.core.application import BaseIPythonApplication
+
 PR_SET_NAME = 15
+
+
+class _ConfiguredOnce(BaseIPythonApplication):
+    """The command line, profile and config files, read once in the zygote (``prepare_app``).
+
+    ``IPKernelApp.initialize`` begins with this step (its ``super().initialize``): in a fresh
+    kernel it costs ~60 ms of CPU, mostly traitlets building a parser from every configurable
+    class. A kernel forked with the arguments the zygote read (plus its own connection file)
+    takes that result as it is; any other arguments are read in full, as usual.
+    """
+
+    prepared_options: tuple[str, ...] | None = None
+
+    def initialize(self, argv: list[str] | None = None) -> None:
+        options = self.prepared_options
+        if options is not None and argv is not None and len(argv) >= 2 and argv[0] == "-f":
+            if tuple(argv[2:]) == options:
+                self.connection_file = argv[1]
+                return
+        super().initialize(argv)
+
+
+class ForkedKernelApp(IPKernelApp, _ConfiguredOnce):
+    """ipykernel's IPKernelApp, its configuration read before the fork (MRO: IPKernelApp,
+    then _ConfiguredOnce, then BaseIPythonApplication)."""
+
+
+def prepare_app(options: tuple[str, ...]) -> ForkedKernelApp:
+    """In the zygote: the kernel application, configured with the lean kernel's `options`.
+
+    Nothing here opens a socket, a file or a thread: the profile folder and config files are
+    read, as every kernel would read them. The application is the process's IPKernelApp
+    singleton, which each child then initialises with its own connection file.
+    """
+    app = ForkedKernelApp.instance()
+    BaseIPythonApplication.initialize(app, list(options))
+    app.prepared_options = tuple(options)
+    return app
 
 
 def run(request: dict[str, Any], zygote_pid: int) -> None:
@@ -56,12 +101,10 @@ def become_kernel(request: dict[str, Any], zygote_pid: int) -> None:
 def run_ipykernel(argv: list[str], bound_fd: int | None = None) -> None:
     """IPKernelApp.launch_instance(argv), with ipywidgets' comm targets registered; once its
     sockets are bound, one byte on `bound_fd` tells the provisioner so (and it is closed)."""
-    import ipywidgets
-    from ipykernel.kernelapp import IPKernelApp
-
+    app = IPKernelApp.instance()  # the zygote's ForkedKernelApp, when it prepared one
     # The parent's pid was read from the environment when ipykernel was imported, in the
     # zygote; the kernel's own (Voilà's, as jupyter_client's launcher sets it) is given here.
-    app = IPKernelApp.instance(parent_handle=int(os.environ.get("JPY_PARENT_PID") or 0))
+    app.parent_handle = int(os.environ.get("JPY_PARENT_PID") or 0)
     app.initialize(argv)
     ipywidgets.register_comm_target()
     if bound_fd is not None:

@@ -22,6 +22,8 @@ LEAN_KERNEL_CODE = (
     "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()"
 )
 KERNEL_NAME = "python3"
+# Options after the connection file (a zygote reads them once for all its kernels).
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 
 
 def write_lean_kernelspec(jupyter_dir: Path, metadata: dict[str, Any] | None = None) -> Path:
@@ -37,7 +39,7 @@ def write_lean_kernelspec(jupyter_dir: Path, metadata: dict[str, Any] | None = N
             LEAN_KERNEL_CODE,
             "-f",
             "{connection_file}",
-            "--HistoryManager.enabled=False",
+            *KERNEL_OPTIONS,
         ],
         "display_name": "Python 3 (SafeShare)",
         "language": "python",

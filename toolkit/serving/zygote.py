@@ -3,10 +3,9 @@ and forks a kernel from itself for each request (issue 17).
 
 A learner kernel started the ordinary way spends about a second of CPU importing ipykernel,
 ipywidgets, SQLAlchemy, pydantic and the toolkit, and keeps ~53 MiB of its own memory. The
-zygote does that work once: it imports what a learner kernel needs (PRELOAD), compiles the
-rationale detector, unpickles the server's case library, collects and freezes its heap
-(``gc.freeze()``, so no collection in a child ever writes to the shared objects), and then
-waits on a Unix socket. Each request (from ``toolkit.serving.fork_provisioner`` in Voilà's
+zygote does that work once (``toolkit.serving.zygote_preload``: imports, the kernel
+application configured, the detector compiled, the case library unpickled, the heap frozen)
+and then waits on a Unix socket. Each request (from ``toolkit.serving.fork_provisioner`` in Voilà's
 process) is answered with a fork: the child becomes an ordinary ipykernel on the connection
 file it was given (``toolkit.serving.forked_kernel``), the zygote replies with the child's pid
 and a pidfd for it, and later with its exit status. A request may carry one descriptor, the
@@ -19,6 +18,11 @@ zygote checks before it serves), no open file but stdin (/dev/null), stdout and 
 server's log). The child closes the zygote's socket, connections and pipe before anything
 else runs, reseeds ``random``, and starts its own session.
 
+A crash is repaired at once: the zygote keeps a *spare*, a forked copy of itself that shares
+all its memory and waits; if the zygote dies, the spare takes over its socket, says so to
+Voilà's side and forks a spare of its own. A fresh zygote (seconds of imports, ten or more on
+a busy machine) is only needed if both die.
+
 Runs as ``python -c ZYGOTE_CODE SOCKET STATUS_FD SERVER_PID PADDING`` (see ``command``): the
 padding is room in the process's argument area for a child's title, so that ``ps`` (and the
 server's own checks) show each child as the kernel it is.
@@ -27,11 +31,8 @@ server's own checks) show each child as the kernel it is.
 from __future__ import annotations
 
 import contextlib
-import gc
-import importlib
 import json
 import os
-import pickle
 import selectors
 import signal
 import socket
@@ -41,6 +42,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from toolkit.serving.zygote_preload import prepare
+
 ZYGOTE_CODE = "from toolkit.serving.zygote import main; main()"
 TITLE_ROOM = 400  # bytes of argv kept free for a forked kernel's title
 MAX_MESSAGE = 1 << 20  # a request is one datagram (SOCK_SEQPACKET): argv, env, cwd
@@ -49,51 +52,6 @@ PR_SET_PDEATHSIG = 1
 # Beside the socket: the modules the zygote holds, one a line (what a child starts with;
 # tests compare a kernel's sys.modules with it to see what the kernel imported itself).
 MODULES_FILE = "modules"
-
-# What a learner kernel imports on its way to the first decision and the first answer (its
-# sys.modules after one answered decision, measured: 848 modules); the rest follow from these.
-PRELOAD = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.zmqshell",
-    "ipykernel.comm",
-    "IPython.core.completer",
-    # ... and what IPKernelApp.initialize imports in a fresh kernel (measured in a child)
-    "IPython.core.completerlib",
-    "IPython.core.debugger",
-    "IPython.core.oinspect",
-    "IPython.core.logger",
-    "IPython.extensions.storemagic",
-    "IPython.utils.wildcard",
-    "faulthandler",
-    "pdb",
-    "ipykernel.debugger",
-    "tornado.platform.asyncio",
-    "tornado.queues",
-    "ipywidgets",
-    "websockets.sync.client",
-    "sqlalchemy.dialects.sqlite.pysqlite",
-    "sqlite3",
-    "pydantic.plugin._loader",
-    "toolkit.app.learner",
-    "toolkit.app.journey",
-    "toolkit.app.database",
-    "toolkit.app.guard",
-    "toolkit.app.identity",
-    "toolkit.app.logfile",
-    "toolkit.app.pause",
-    "toolkit.app.player",
-    "toolkit.storage",
-    "toolkit.storage.store",
-    "toolkit.storage.migrate",
-    "toolkit.scoring.report",
-    "toolkit.scoring.rationale",
-    "toolkit.widgets.decision",
-    "toolkit.widgets.feedback",
-    "toolkit.serving.forked_kernel",
-)
-# Imported when the store is PostgreSQL (the kernel's engine would import it on connecting).
-POSTGRES_PRELOAD = ("sqlalchemy.dialects.postgresql.psycopg",)
 
 
 def command(socket_path: Path, status_fd: int, server_pid: int) -> list[str]:
@@ -114,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     _die_with_server(server_pid)
     began = time.monotonic()
     try:
-        prepare()
+        prepare()  # toolkit.serving.zygote_preload
     except BaseException as exc:
         say(f"could not prepare ({type(exc).__name__}: {exc}); kernels start the ordinary way")
         raise
@@ -130,83 +88,43 @@ def main(argv: list[str] | None = None) -> None:
 
 def _die_with_server(server_pid: int) -> None:
     """SIGTERM this process when Voilà exits (Linux), and stop now if it already has."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    _set_parent_death_signal(signal.SIGTERM)
     if os.getppid() != server_pid:
         sys.exit("the server that started this zygote has gone")
 
 
-def prepare(environ: dict[str, str] | os._Environ = os.environ) -> None:
-    """Import and warm everything a learner kernel would, then freeze the heap."""
-    sys.modules["debugpy"] = None  # as the lean kernel: no debugger behind a learner's page
-    from toolkit.settings import Settings
+def _set_parent_death_signal(signum: int) -> None:
+    """Have Linux send `signum` when this process's parent exits (prctl PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
 
-    settings = Settings.from_env(environ)
-    modules = PRELOAD
-    if settings.database_url.startswith("postgresql"):
-        modules += POSTGRES_PRELOAD
-    for name in modules:
-        importlib.import_module(name)
-    from toolkit.app import learner
-
-    learner.warm_scoring()  # the detector's patterns compiled once, shared by every kernel
-    share_library(learner, environ)
-    gc.collect()
-    learner.release_free_memory()
-    gc.freeze()  # every object so far is left alone by children's collections
-
-
-def share_library(learner: Any, environ: dict[str, str] | os._Environ) -> bool:
-    """Unpickle the server's case library here, once; kernels read it from shared memory.
-
-    ``learner.read_library`` reads the snapshot named by its variable, unpickling a copy per
-    kernel (~70 ms and ~1 MiB each). Here it is unpickled once and ``read_library`` answers
-    that snapshot from memory; a child that changed an object would change its own copy
-    only (copy-on-write), as with a copy it had unpickled. False when there is no snapshot
-    (or it failed): kernels then read or parse as before.
-    """
-    snapshot = environ.get(learner.SNAPSHOT_VAR)
-    if not snapshot:
-        return False
-    path = Path(snapshot)
-    deadline = time.monotonic() + learner.SNAPSHOT_WAIT_SECONDS
-    failed = path.with_name(path.name + learner.FAILED_SUFFIX)
-    while not path.is_file() and not failed.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    if not path.is_file():
-        return False
-    library = pickle.loads(path.read_bytes())
-    read_library = learner.read_library
-
-    def read_shared_library(settings: Any) -> Any:
-        if os.environ.get(learner.SNAPSHOT_VAR) == snapshot:
-            return library
-        return read_library(settings)
-
-    learner.read_library = read_shared_library
-    return True
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signum)
 
 
 class Zygote:
-    """The socket, the children and the loop that forks them (single-threaded)."""
+    """The socket, the children, the spare, and the loop that forks kernels (one thread)."""
 
     def __init__(self, socket_path: Path, status_fd: int, server_pid: int):
         self.pid, self.server_pid, self.status_fd = os.getpid(), server_pid, status_fd
         self.socket_path = socket_path
         self.children: dict[int, socket.socket] = {}  # child pid -> its requester's connection
+        self.spare: int | None = None  # a forked copy of this zygote, waiting to take over
         self._stopping = False
-        self._wake_r, self._wake_w = os.pipe()
-        for fd in (self._wake_r, self._wake_w):
-            os.set_blocking(fd, False)
         with contextlib.suppress(FileNotFoundError):
             socket_path.unlink()
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.listener.bind(str(socket_path))
         os.chmod(socket_path, 0o600)
         self.listener.listen(64)
+        self._arm()
+        self._tell(f"ready {self.pid}")  # Voilà's side starts sending requests
+
+    def _arm(self) -> None:
+        """This process's own loop: a selector, a wakeup pipe, its signal handlers."""
+        self._wake_r, self._wake_w = os.pipe()
+        for fd in (self._wake_r, self._wake_w):
+            os.set_blocking(fd, False)
         self.selector = selectors.DefaultSelector()
         self.selector.register(self.listener, selectors.EVENT_READ, "accept")
         self.selector.register(self._wake_r, selectors.EVENT_READ, "wake")
@@ -216,7 +134,11 @@ class Zygote:
         signal.signal(signal.SIGHUP, self._stop)
         if threading.active_count() != 1:  # fork copies one thread; locks others held stay held
             say(f"{threading.active_count()} threads before forking; children may hang")
-        os.write(status_fd, b"R")  # ready: Voilà's side starts sending requests
+
+    def _tell(self, line: str) -> None:
+        """A line for the keeper in Voilà: "ready <pid>" or "spare <pid>"."""
+        with contextlib.suppress(OSError):  # the keeper gone means the server is stopping
+            os.write(self.status_fd, f"{line}\n".encode())
 
     def _stop(self, *_: object) -> None:
         self._stopping = True
@@ -224,6 +146,8 @@ class Zygote:
     def serve(self) -> dict[str, Any] | None:
         """Fork a child per request until told to stop; returns a request only in a child."""
         while not self._stopping:
+            if self.spare is None:
+                self._fork_spare()  # in the spare this returns once it has taken over
             for key, _ in self.selector.select(timeout=1.0):
                 if key.data == "accept":
                     request = self._accept()
@@ -239,6 +163,26 @@ class Zygote:
                 self._stopping = True
         self._shut_down()
         return None
+
+    def _fork_spare(self) -> None:
+        """Keep a copy of this zygote, forked now, that takes over the socket if this process
+        dies: a crashed zygote is replaced in milliseconds, not the seconds of a fresh start
+        (on a busy machine, ten or more). It shares every page with this one until then."""
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid:
+            self.spare = pid
+            self._tell(f"spare {pid}")
+            return
+        parent = self.pid
+        self._drop_handles(keep_listener=True)
+        _wait_for_parent_death(parent, self.server_pid)  # exits unless it is to take over
+        self.pid, self.spare, self._stopping = os.getpid(), None, False
+        _die_with_server(self.server_pid)
+        self._arm()
+        say(f"took over from zygote {parent}")
+        self._tell(f"ready {self.pid}")
 
     def _accept(self) -> dict[str, Any] | None:
         try:
@@ -260,7 +204,9 @@ class Zygote:
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            self._become_child(conn)
+            conn.close()
+            self._drop_handles(keep_listener=False)
+            os.close(self.status_fd)
             request["bound_fd"] = fds[0] if fds else None  # the kernel's own, to say "bound"
             return request
         for fd in fds:
@@ -282,18 +228,21 @@ class Zygote:
         self.selector.register(conn, selectors.EVENT_READ, pid)
         return None
 
-    def _become_child(self, conn: socket.socket) -> None:
-        """In the child, before anything else: drop every handle of the zygote's."""
+    def _drop_handles(self, *, keep_listener: bool) -> None:
+        """In a forked child (kernel or spare), first thing: drop the zygote's loop.
+
+        The selector is closed, never unregistered from: its epoll is shared with the zygote.
+        """
         signal.set_wakeup_fd(-1)
         for signum in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_DFL)
         self.selector.close()
-        self.listener.close()
-        conn.close()
-        for other in self.children.values():
-            other.close()
+        if not keep_listener:
+            self.listener.close()
+        for conn in self.children.values():
+            conn.close()
         self.children.clear()
-        for fd in (self._wake_r, self._wake_w, self.status_fd):
+        for fd in (self._wake_r, self._wake_w):
             os.close(fd)
 
     def _forget(self, conn: Any) -> None:
@@ -312,6 +261,10 @@ class Zygote:
                 return
             if pid == 0:
                 return
+            if pid == self.spare:
+                say(f"spare {pid} exited ({os.waitstatus_to_exitcode(status)}); forking another")
+                self.spare = None
+                continue
             conn = self.children.pop(pid, None)
             if conn is None:
                 continue
@@ -321,8 +274,14 @@ class Zygote:
             conn.close()
 
     def _shut_down(self) -> None:
-        """Stop serving. Children stay with Voilà while it runs (it manages them); when the
-        server is gone they are stopped here, as ordinary kernels stop when theirs goes."""
+        """Stop serving, the spare first (it must not take over). Children stay with Voilà
+        while it runs (it manages them); when the server is gone they are stopped here, as
+        ordinary kernels stop when theirs goes."""
+        if self.spare is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.spare, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.spare, 0)
         server_gone = os.getppid() != self.server_pid
         if server_gone:
             for pid in list(self.children):
@@ -332,6 +291,21 @@ class Zygote:
             self.socket_path.unlink()
         self.listener.close()
         say("stopped" + (" with the server, and its kernels" if server_gone else ""))
+
+
+def _wait_for_parent_death(parent: int, server_pid: int) -> None:
+    """As a spare: sleep until the zygote dies (return: take over) or this spare is told to
+    stop, or the server is gone too (exit)."""
+    waited = {signal.SIGUSR1, signal.SIGTERM, signal.SIGHUP}
+    signal.pthread_sigmask(signal.SIG_BLOCK, waited)
+    _set_parent_death_signal(signal.SIGUSR1)
+    while os.getppid() == parent:
+        received = signal.sigtimedwait(waited, 5.0)
+        if received is not None and received.si_signo != signal.SIGUSR1:
+            os._exit(0)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, waited)
+    if os.getppid() != server_pid:  # adopted by someone other than Voilà: the server is gone
+        os._exit(0)
 
 
 def _noop(*_: object) -> None:

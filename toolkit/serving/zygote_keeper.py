@@ -34,6 +34,7 @@ from toolkit.serving.zygote import MAX_MESSAGE, REQUEST_TIMEOUT, command
 SOCKET_NAME = "socket"
 READY_TIMEOUT = 60.0  # a first start on a busy 2-core machine has taken 10 s
 MAX_DEATHS, DEATH_WINDOW = 5, 60.0
+TAKEOVER_WAIT = 3.0  # a spare takes over in milliseconds; past this a fresh zygote starts
 BIND_TIMEOUT = 30.0  # a kernel binds ~60 ms after its fork; far longer only on a swamped machine
 REPORT_WAIT = 1.0  # after a kernel exits, how long wait() waits for the zygote's report
 STOP_WAIT = 3.0
@@ -122,18 +123,28 @@ class ForkedKernel:
 
 
 class ZygoteKeeper:
-    """One server's zygote: started, watched, restarted; forks kernels on request."""
+    """One server's zygote: started, watched, replaced; forks kernels on request.
+
+    The zygote reports on its status pipe, a line at a time: ``ready <pid>`` when a process
+    serves the socket (the first zygote, or a spare that took over) and ``spare <pid>`` when
+    it has forked a spare. When the serving zygote dies, its spare is given TAKEOVER_WAIT
+    seconds to say ``ready``; without a spare, or past that, a fresh zygote is started.
+    """
 
     def __init__(self, folder: Path, log: Any):
         self.folder, self.log = folder, log
         self.socket_path = folder / SOCKET_NAME
-        self.process: subprocess.Popen[bytes] | None = None
+        self.pid: int | None = None  # the zygote serving (or starting)
+        self.spare: int | None = None  # its spare, once it said so
         self.reason: str | None = None  # why the keeper gave up, once it has
         self.deaths: list[float] = []
         self._ready = asyncio.Event()
         self._stopping = False
+        self._popen: subprocess.Popen[bytes] | None = None  # the last zygote started afresh
         self._pidfd = -1
         self._status = -1
+        self._pending = b""
+        self._takeover: asyncio.TimerHandle | None = None
         self._exit_registered = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -142,15 +153,18 @@ class ZygoteKeeper:
         return self._ready.is_set()
 
     def start(self) -> None:
-        """Start the zygote (returns at once; `fork` waits until it is ready)."""
-        if self.process is not None or self.reason is not None:
+        """Start a fresh zygote unless one is running or taking over (returns at once;
+        `fork` waits until it is ready)."""
+        if self.pid is not None or self._takeover is not None or self.reason is not None:
             return
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         (self.folder / OFF_MARKER).unlink(missing_ok=True)
         _become_subreaper()
+        self._close_status()
+        self._kill_spare()
         status_r, status_w = os.pipe()
         try:
-            self.process = subprocess.Popen(
+            self._popen = subprocess.Popen(
                 command(self.socket_path, status_w, os.getpid()),
                 stdin=subprocess.DEVNULL,
                 pass_fds=(status_w,),
@@ -162,11 +176,10 @@ class ZygoteKeeper:
             return
         finally:
             os.close(status_w)
-        self._status = status_r
-        self._pidfd = os.pidfd_open(self.process.pid)
         self._loop = _loop()
+        self._status = status_r
         self._loop.add_reader(self._status, self._on_status)
-        self._loop.add_reader(self._pidfd, self._on_exit)
+        self._watch(self._popen.pid)
         if not self._exit_registered:
             atexit.register(self.stop)  # never outlive this process, whatever stops it
             self._exit_registered = True
@@ -203,61 +216,169 @@ class ZygoteKeeper:
         return kernel
 
     def stop(self) -> None:
-        """Stop the zygote and stop restarting it (kernels are Voilà's to stop)."""
+        """Stop the zygote and its spare, and stop replacing them (kernels are Voilà's)."""
         self._stopping = True
-        process = self.process
-        self._forget_process()
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(STOP_WAIT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if self._takeover is not None:
+            self._takeover.cancel()
+            self._takeover = None
+        pid = self.pid
+        pidfd = self._unwatch(close=False)
+        if pidfd >= 0:
+            _end(pidfd, pid, self._popen)
+        self._kill_spare()
+        self._close_status()
+        self._ready.clear()
+        (self.folder / READY_MARKER).unlink(missing_ok=True)
+
+    def _watch(self, pid: int) -> None:
+        """Take `pid` as the serving zygote and hear of its exit."""
+        self.pid = pid
+        self._pidfd = os.pidfd_open(pid)
+        self._loop.add_reader(self._pidfd, self._on_exit)
+
+    def _unwatch(self, close: bool = True) -> int:
+        """Stop watching the serving zygote; its pidfd (closed unless `close` is False)."""
+        pidfd = self._pidfd
+        if pidfd >= 0:
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.remove_reader(pidfd)
+            if close:
+                os.close(pidfd)
+        self._pidfd, self.pid = -1, None
+        return pidfd
 
     def _on_status(self) -> None:
         try:
-            data = os.read(self._status, 64)
+            data = os.read(self._status, 4096)
         except OSError:
             data = b""
-        if b"R" in data:
-            self._ready.set()
-            (self.folder / READY_MARKER).touch()
-        if not data and self._loop is not None:  # the zygote is exiting (_on_exit follows)
-            self._loop.remove_reader(self._status)
+        if not data:  # every zygote and spare has gone: nobody will write again
+            self._close_status()
+            return
+        self._pending += data
+        *lines, self._pending = self._pending.split(b"\n")
+        for line in lines:
+            word, _, number = line.decode("ascii", "replace").partition(" ")
+            if word == "spare" and number.isdigit():
+                self.spare = int(number)
+            elif word == "ready" and number.isdigit():
+                self._serving(int(number))
+
+    def _serving(self, pid: int) -> None:
+        if pid != self.pid:  # a spare took over
+            if self._takeover is not None:
+                self._takeover.cancel()
+                self._takeover = None
+            if self.spare == pid:
+                self.spare = None
+            self._unwatch()
+            self._watch(pid)
+            self.log.warning("[SafeShare] zygote %s took over: kernels are forked again", pid)
+        self._ready.set()
+        (self.folder / READY_MARKER).touch()
 
     def _on_exit(self) -> None:
-        process = self.process
-        self._forget_process()
-        code = process.wait() if process is not None else None
+        """The serving zygote died: its spare takes over, or a fresh one is started."""
+        pid = self.pid
+        self._unwatch()
+        self._ready.clear()
+        (self.folder / READY_MARKER).unlink(missing_ok=True)
+        code = _reap(pid, self._popen)  # exited: a zombie of ours, until collected here
         if self._stopping:
             return
         now = time.monotonic()
         self.deaths = [t for t in self.deaths if now - t < DEATH_WINDOW] + [now]
         if len(self.deaths) >= MAX_DEATHS:
+            self._kill_spare()
             self._give_up(f"the zygote died {len(self.deaths)} times in {DEATH_WINDOW:.0f} s")
             return
+        if self.spare is not None and _alive(self.spare):
+            self.log.warning(
+                "[SafeShare] the zygote exited (code %s); its spare %s takes over", code, self.spare
+            )
+            self._takeover = self._loop.call_later(TAKEOVER_WAIT, self._no_takeover)
+            return
         self.log.warning("[SafeShare] the zygote exited (code %s); starting another", code)
+        self.spare = None
         self.start()
 
-    def _forget_process(self) -> None:
-        """Stop watching the current zygote (it is gone or going)."""
-        self._ready.clear()
-        (self.folder / READY_MARKER).unlink(missing_ok=True)
-        for fd in (self._status, self._pidfd):
-            if fd < 0:
-                continue
+    def _no_takeover(self) -> None:
+        self._takeover = None
+        if self.ready or self._stopping:
+            return
+        self.log.warning("[SafeShare] the spare zygote did not take over; starting another")
+        self.start()
+
+    def _kill_spare(self) -> None:
+        """Stop a spare that will not be needed (it would take over otherwise)."""
+        spare, self.spare = self.spare, None
+        if spare is None:
+            return
+        try:
+            pidfd = os.pidfd_open(spare)
+        except OSError:
+            return
+        _end(pidfd, spare, None, signum=signal.SIGKILL)
+
+    def _close_status(self) -> None:
+        if self._status >= 0:
             if self._loop is not None and not self._loop.is_closed():
-                self._loop.remove_reader(fd)
-            os.close(fd)
-        self._status = self._pidfd = -1
-        self.process = None
+                self._loop.remove_reader(self._status)
+            os.close(self._status)
+        self._status, self._pending = -1, b""
 
     def _give_up(self, reason: str) -> None:
         self.reason = reason
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         (self.folder / OFF_MARKER).write_text(reason + "\n", encoding="utf-8")
         self.log.warning("[SafeShare] %s: learner kernels start the ordinary way from now", reason)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        pidfd = os.pidfd_open(pid)
+    except OSError:
+        return False
+    try:
+        readable, _, _ = select.select([pidfd], [], [], 0)
+        return not readable
+    finally:
+        os.close(pidfd)
+
+
+def _reap(pid: int | None, popen: subprocess.Popen[bytes] | None) -> int | None:
+    """Collect an exited zygote: started here (Popen) or adopted here (its parent died)."""
+    if pid is None:
+        return None
+    if popen is not None and popen.pid == pid:
+        return popen.wait()
+    try:
+        result = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG)
+    except ChildProcessError:
+        return None
+    if result is None:
+        return None
+    return result.si_status if result.si_code == os.CLD_EXITED else -result.si_status
+
+
+def _end(
+    pidfd: int,
+    pid: int | None,
+    popen: subprocess.Popen[bytes] | None,
+    signum: int = signal.SIGTERM,
+) -> None:
+    """Signal a process through its pidfd, wait up to STOP_WAIT, kill it, collect it."""
+    try:
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(pidfd, signum)
+        readable, _, _ = select.select([pidfd], [], [], STOP_WAIT)
+        if not readable:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            select.select([pidfd], [], [], STOP_WAIT)
+        _reap(pid, popen)
+    finally:
+        os.close(pidfd)
 
 
 async def _exchange(
