@@ -106,7 +106,7 @@ class _Log:
     info = debug = warning
 
 
-def kernel_starts(count: int) -> dict[str, list[float]]:
+def kernel_starts(count: int, kinds: list[str]) -> dict[str, list[float]]:
     """Seconds from start request to first kernel_info reply, per provisioner."""
     from toolkit.app.database import STORE_PREPARED_VAR, prepare_store
     from toolkit.app.learner import SNAPSHOT_VAR, write_library_snapshot
@@ -124,7 +124,7 @@ def kernel_starts(count: int) -> dict[str, list[float]]:
         os.environ[SNAPSHOT_VAR] = str(folder / "library.pickle")
         os.environ["SAFESHARE_LOG_PATH"] = str(folder / "app.log")
         try:
-            for provisioner in PROVISIONERS:
+            for provisioner in kinds:
                 results[provisioner] = asyncio.run(_starts(provisioner, count, folder))
         finally:
             os.environ.clear()
@@ -223,26 +223,26 @@ def per_gib(runs: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
     return marginal, whole
 
 
-def report(starts, rooms, joins, learners: int) -> dict[str, Any]:
-    head = "| measure | " + " | ".join(f"`{p}`" for p in PROVISIONERS) + " |"
-    rows = [head, "|---|" + "---:|" * len(PROVISIONERS)]
+def report(starts, rooms, joins, learners: int, kinds: list[str]) -> dict[str, Any]:
+    head = "| measure | " + " | ".join(f"`{p}`" for p in kinds) + " |"
+    rows = [head, "|---|" + "---:|" * len(kinds)]
 
     def row(label: str, cells: list[str]) -> None:
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
 
-    ms = {p: [t * 1000 for t in starts[p]] for p in PROVISIONERS}
+    ms = {p: [t * 1000 for t in starts[p]] for p in kinds}
     row(
         "kernel start p50 / p95, request → ready",
         [
             f"{percentile(ms[p], 50):.0f} / {percentile(ms[p], 95):.0f} ms "
             f"(n={len(ms[p])}, max {max(ms[p]):.0f})"
-            for p in PROVISIONERS
+            for p in kinds
         ],
     )
     for key in ("uss", "pss", "rss"):
         row(
             f"learner kernel {key.upper()}, {learners} in use, each answered once",
-            [_cell(per_learner(rooms[p], key), "MiB") for p in PROVISIONERS],
+            [_cell(per_learner(rooms[p], key), "MiB") for p in kinds],
         )
     row(
         "zygote and spare, PSS together",
@@ -250,47 +250,44 @@ def report(starts, rooms, joins, learners: int) -> dict[str, Any]:
             _cell([sum(z["pss"] for z in r["zygotes"]) for r in rooms[p]], "MiB")
             if p == "fork"
             else "—"
-            for p in PROVISIONERS
+            for p in kinds
         ],
     )
-    voila = {p: [r["voila"]["pss"] for r in rooms[p]] for p in PROVISIONERS}
-    row("Voilà server process, PSS", [_cell(voila[p], "MiB") for p in PROVISIONERS])
-    gib = {p: per_gib(rooms[p]) for p in PROVISIONERS}
+    voila = {p: [r["voila"]["pss"] for r in rooms[p]] for p in kinds}
+    row("Voilà server process, PSS", [_cell(voila[p], "MiB") for p in kinds])
+    gib = {p: per_gib(rooms[p]) for p in kinds}
     row(
         "learners per GiB: one more learner (1 GiB ÷ USS)",
-        [_cell(gib[p][0], "", 0) for p in PROVISIONERS],
+        [_cell(gib[p][0], "", 0) for p in kinds],
     )
     row(
         f"learners per GiB: whole server with {learners} (PSS of all ÷ {learners})",
-        [_cell(gib[p][1], "", 0) for p in PROVISIONERS],
+        [_cell(gib[p][1], "", 0) for p in kinds],
     )
     row(
         f"room of {learners} warm: server start → ready",
-        [_cell([r["ready"] for r in rooms[p]], "s") for p in PROVISIONERS],
+        [_cell([r["ready"] for r in rooms[p]], "s") for p in kinds],
     )
-    slowest = {p: [_slowest(j["rendered"]) for j in joins[p]] for p in PROVISIONERS}
+    slowest = {p: [_slowest(j["rendered"]) for j in joins[p]] for p in kinds}
     row(
         f"{learners} join at once, no warm pool: slowest first decision rendered",
-        [_cell(slowest[p], "s", 2) for p in PROVISIONERS],
+        [_cell(slowest[p], "s", 2) for p in kinds],
     )
     row(
         "same: first decisions rendered, per run",
-        [
-            ", ".join(str(len(j["rendered"])) for j in joins[p]) + f" of {learners}"
-            for p in PROVISIONERS
-        ],
+        [", ".join(str(len(j["rendered"])) for j in joins[p]) + f" of {learners}" for p in kinds],
     )
     row(
         "same: slowest page served",
-        [_cell([_slowest(j["served"]) for j in joins[p]], "s", 2) for p in PROVISIONERS],
+        [_cell([_slowest(j["served"]) for j in joins[p]], "s", 2) for p in kinds],
     )
     print("\n".join(rows))
-    for p in PROVISIONERS:
+    for p in kinds:
         for j in joins[p]:
             for failure in j["failed"][:2]:
                 print(f"\n- `{p}`, a join failed: {failure}")
     figures = {}
-    for p in PROVISIONERS:
+    for p in kinds:
         counted = [len(j["rendered"]) for j in joins[p]]
         figures[p] = {
             "start_ms": {
@@ -311,23 +308,42 @@ def report(starts, rooms, joins, learners: int) -> dict[str, Any]:
     return figures
 
 
+_NO_ROOM = {
+    "kernels": [{"rss": 1, "uss": 1, "pss": 1}],
+    "zygotes": [],
+    "voila": {"pss": 0},
+    "ready": 0,
+}
+_NO_JOINS = {"ready": 0, "rendered": [], "served": [], "failed": []}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--learners", type=int, default=30)
     parser.add_argument("--starts", type=int, default=30)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["starts", "rooms", "joins"])
+    parser.add_argument("--only", choices=PROVISIONERS, help="one way of starting kernels")
     args = parser.parse_args()
     print(f"machine: {machine()}\n")
-    starts = kernel_starts(args.starts)
-    rooms = {p: [room_memory(p, args.learners) for _ in range(args.runs)] for p in PROVISIONERS}
-    with served("learner", 1) as (server, _):
-        assets = browser_assets(f"{server.url}?scenario={SCENARIO}")
-    joins = {
-        p: [cold_joins(p, args.learners, assets) for _ in range(args.runs)] for p in PROVISIONERS
-    }
+    runs = range(args.runs)
+    kinds = [args.only] if args.only else list(PROVISIONERS)
+    skip = set(args.skip)  # for trying one part; `make bench` runs them all
+    starts = (
+        kernel_starts(args.starts, kinds) if "starts" not in skip else {p: [0.0] for p in kinds}
+    )
+    if "rooms" in skip:
+        rooms = {p: [_NO_ROOM] for p in kinds}
+    else:
+        rooms = {p: [room_memory(p, args.learners) for _ in runs] for p in kinds}
+    joins = {p: [_NO_JOINS] for p in kinds}
+    if "joins" not in skip:
+        with served("learner", 1) as (server, _):
+            assets = browser_assets(f"{server.url}?scenario={SCENARIO}")
+        joins = {p: [cold_joins(p, args.learners, assets) for _ in runs] for p in kinds}
     print(f"{args.runs} runs per way of starting kernels (median, and min–max over the runs);")
     print(f"kernel starts: {args.starts} each, one after another.\n")
-    figures = report(starts, rooms, joins, args.learners)
+    figures = report(starts, rooms, joins, args.learners, kinds)
     print(f"\nafter the run: {load()}")
     save("fork", figures)
     return 0
