@@ -88,7 +88,7 @@ lab: $(SYNCED)
 # results.md: the issue-8 targets table, the load, and every script's output. A failing
 # script is marked in results.md and fails the target after the others have run.
 BENCHES := bench_scoring bench_rationale bench_dashboard serve_startup bench_memory \
-  bench_click bench_tti bench_room bench_capacity bench_scaleout
+  bench_click bench_tti bench_room bench_capacity bench_fork bench_scaleout
 bench: $(SYNCED)
 	@out=benchmarks/results.md; status=0; \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; export BENCH_OUT=$$tmp; \

@@ -27,6 +27,7 @@ ORDER = [
     "bench_memory",
     "bench_room",
     "bench_capacity",
+    "bench_fork",
     "bench_scaleout",
     "serve_startup",
     "bench_scoring",
@@ -125,6 +126,55 @@ def _capacity(f: Figures) -> tuple[float | None, str]:
     return (1.0 if figures["exact"] and not figures["failures"] else 0.0), text
 
 
+def _fork(*keys: str) -> Callable[[Figures], Any]:
+    return lambda f: dig(f.json("fork"), "fork", *keys)
+
+
+def _fork_joins(f: Figures) -> tuple[float | None, str]:
+    fork = dig(f.json("fork"), "fork")
+    if not fork:
+        return None, "not measured"
+    slowest = fork["joins_slowest"]
+    value = slowest["median"] if fork["joins_all_rendered"] else float("inf")
+    local = dig(f.json("fork"), "local", "joins_slowest", "median")
+    before = f"; ordinary kernels {local:.1f} s" if local is not None else ""
+    return value, (
+        f"{slowest['median']:.2f} s slowest (median run; worst {slowest['max']:.2f} s); rendered "
+        f"per run: {fork['joins_counted']}{before}"
+    )
+
+
+def _fork_uss(f: Figures) -> tuple[float | None, str]:
+    uss = _fork("uss", "median")(f)
+    if uss is None:
+        return None, "not measured"
+    local = dig(f.json("fork"), "local", "uss", "median")
+    before = f" (ordinary kernels {local:.1f} MiB)" if local is not None else ""
+    return uss, f"{uss:.1f} MiB{before}"
+
+
+def _fork_start(f: Figures) -> tuple[float | None, str]:
+    start = _fork("start_ms")(f)
+    if not start:
+        return None, "not measured"
+    local = dig(f.json("fork"), "local", "start_ms", "p95")
+    before = f" (ordinary kernels {local:.0f} ms)" if local is not None else ""
+    return start["p95"], f"p50 {start['p50']:.0f} ms, p95 {start['p95']:.0f} ms{before}"
+
+
+def _per_gib(f: Figures) -> tuple[float | None, str]:
+    def get(kind: str, key: str) -> float | None:
+        return dig(f.json("fork"), kind, key, "median")
+
+    marginal = get("fork", "per_gib_marginal")
+    if marginal is None:
+        return None, "not measured"
+    local = [get("local", k) or 0.0 for k in ("per_gib_marginal", "per_gib_whole")]
+    return marginal, (
+        f"{marginal:.0f} ({local[0]:.0f}); {get('fork', 'per_gib_whole'):.0f} ({local[1]:.0f})"
+    )
+
+
 TARGETS: list[Target] = [
     ("learner TTI ≤ 1.25× bare ipywidgets notebook, same Voilà", _tti_ratio, lambda v: v <= 1.25),
     (
@@ -177,6 +227,26 @@ TARGETS: list[Target] = [
     ),
     ("a room that cannot be exhausted (issue 15): max_kernels holds", _capacity, lambda v: v == 1),
     (
+        "forked kernels (issue 17): USS per learner ≤ 15 MiB, 30 in use, each answered once",
+        _fork_uss,
+        lambda v: v <= 15,
+    ),
+    (
+        "forked kernels: kernel start p95 ≤ 150 ms (request → ready)",
+        _fork_start,
+        lambda v: v <= 150,
+    ),
+    (
+        "forked kernels: 30 join with no warm pool, every first decision rendered ≤ 5 s",
+        _fork_joins,
+        lambda v: v <= 5,
+    ),
+    (
+        "for information: learners per GiB, forked (ordinary): one more; whole server at 30",
+        _per_gib,
+        None,
+    ),
+    (
         "scale-out: 30 through nginx → 2 servers → PostgreSQL, every answer stored",
         lambda f: (
             (1.0, f"answers counted {dig(f.json('scaleout'), 'counted')}")
@@ -226,7 +296,7 @@ def main() -> int:
     print("The machine is shared: a load above the core count means other work competed")
     print("with the benchmarks.\n")
     print("How each is measured, and the history of changes: docs/performance.md.\n")
-    print("## Targets (issue 8)\n")
+    print("## Targets (issues 8, 15 and 17)\n")
     print(targets_table(figures))
     for name in ORDER:
         text = figures.text(name)

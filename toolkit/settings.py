@@ -73,6 +73,16 @@ def _parse_float(text: str) -> float:
     return float(text.strip())
 
 
+KERNEL_PROVISIONERS = ("fork", "local")
+
+
+def _parse_provisioner(text: str) -> str:
+    value = text.strip().lower()
+    if value not in KERNEL_PROVISIONERS:
+        raise ValueError(f"choose {' or '.join(KERNEL_PROVISIONERS)}")
+    return value
+
+
 def _parse_optional_str(text: str) -> str | None:
     return text or None
 
@@ -145,6 +155,14 @@ class Settings:
         help="Seconds a learner or trainer kernel waits at start for the database (reachable, "
         "its schema brought up to date by the server) before giving up; a warm kernel that "
         "gives up is dropped from the room and replaced.",
+    )
+    kernel_provisioner: str = _setting(
+        "fork",
+        parse=_parse_provisioner,
+        help="How the learner server starts kernels: 'fork' forks each from a process that "
+        "has imported the app once (milliseconds and a few MiB each); 'local' starts each as "
+        "a new Python process. Where fork is unavailable, kernels start the local way and "
+        "the log says why.",
     )
     max_kernels: int = _setting(
         default_factory=default_max_kernels,
@@ -228,6 +246,11 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
+        if self.kernel_provisioner not in KERNEL_PROVISIONERS:
+            raise SafeShareError(
+                f"{env_var('kernel_provisioner')}: choose {' or '.join(KERNEL_PROVISIONERS)}, "
+                f"not {self.kernel_provisioner!r}"
+            )
         for name in ("port", "trainer_port", "reviewer_port", "lti_port"):
             if not 0 <= getattr(self, name) <= 65535:
                 raise SafeShareError(

@@ -15,16 +15,21 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 LEAN_KERNEL_CODE = (
     "import sys; sys.modules['debugpy'] = None; "
     "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()"
 )
 KERNEL_NAME = "python3"
+# Options after the connection file (a zygote reads them once for all its kernels).
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
 
 
-def write_lean_kernelspec(jupyter_dir: Path) -> Path:
-    """A `python3` kernelspec running LEAN_KERNEL_CODE, in `jupyter_dir`/kernels/python3/."""
+def write_lean_kernelspec(jupyter_dir: Path, metadata: dict[str, Any] | None = None) -> Path:
+    """A `python3` kernelspec running LEAN_KERNEL_CODE, in `jupyter_dir`/kernels/python3/,
+    with `metadata` added to its own (the learner server's names its kernel provisioner:
+    toolkit.serving.fork_provisioner)."""
     folder = jupyter_dir / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
@@ -34,11 +39,11 @@ def write_lean_kernelspec(jupyter_dir: Path) -> Path:
             LEAN_KERNEL_CODE,
             "-f",
             "{connection_file}",
-            "--HistoryManager.enabled=False",
+            *KERNEL_OPTIONS,
         ],
         "display_name": "Python 3 (SafeShare)",
         "language": "python",
-        "metadata": {"debugger": False},
+        "metadata": {"debugger": False, **(metadata or {})},
     }
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf-8")
     return folder

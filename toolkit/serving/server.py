@@ -38,6 +38,12 @@ from toolkit.app.database import STORE_PREPARED_VAR, prepare_store
 from toolkit.app.learner import SNAPSHOT_VAR, write_library_snapshot
 from toolkit.errors import SafeShareError
 from toolkit.serving.admission import admission_argv
+from toolkit.serving.forking import (
+    ZYGOTE_FOLDER,
+    fork_unavailable,
+    kernelspec_metadata,
+    zygote_settled,
+)
 from toolkit.serving.lean_kernel import write_lean_kernelspec
 from toolkit.serving.lti.companion import frame_argv, ready_lines, start_companion
 from toolkit.serving.page_template import jupyter_path, template_argv
@@ -68,19 +74,21 @@ PROBE_PATH = "/voila/static/voila.js"
 class App:
     """How one notebook is served: its port setting, whether it signs in, whether the
     server parses the case library once for all its kernels (see toolkit.app.learner),
-    whether it migrates the store for them (see toolkit.app.database), and whether pages are
+    whether it migrates the store for them (see toolkit.app.database), whether pages are
     admitted within max_kernels and paused when idle (the learner server, open to a whole
-    room; see toolkit.serving.admission)."""
+    room; see toolkit.serving.admission), and whether its kernels may be forked from a
+    zygote that has imported the app (``kernel_provisioner``; toolkit.serving.forking)."""
 
     port_setting: str = "port"
     needs_token: bool = False
     library_snapshot: bool = False
     store: bool = False
     admission: bool = False
+    fork: bool = False
 
 
 APPS: dict[str, App] = {
-    "learner": App("port", library_snapshot=True, store=True, admission=True),
+    "learner": App("port", library_snapshot=True, store=True, admission=True, fork=True),
     "trainer": App("trainer_port", needs_token=True, store=True),
     "reviewer": App("reviewer_port"),
 }
@@ -226,6 +234,7 @@ class VoilaServer:
         self._running = threading.Event()
         self._stopping = threading.Event()
         self.room: WarmRoom | None = None  # made by start(), with the server's private folder
+        self.zygote_dir: Path | None = None  # set by start() when kernels are forked
 
     def start(self) -> None:
         """Launch Voilà; returns at once (see wait_ready)."""
@@ -246,7 +255,7 @@ class VoilaServer:
         env[READY_DIR_VAR] = str(self.ready_dir)
         self.room = WarmRoom(self.url, self.ready_dir, self._kernel_alive, self._log)
         jupyter_dir = self.ready_dir / "jupyter"
-        write_lean_kernelspec(jupyter_dir)
+        write_lean_kernelspec(jupyter_dir, self._provisioner_metadata())
         env["JUPYTER_PATH"] = jupyter_path(jupyter_dir, os.environ.get("JUPYTER_PATH", ""))
         if self._app.library_snapshot:
             env[SNAPSHOT_VAR] = str(self._start_snapshot())
@@ -265,6 +274,18 @@ class VoilaServer:
             preexec_fn=_die_with_parent(),
         )
         threading.Thread(target=self._pump, daemon=True).start()
+
+    def _provisioner_metadata(self) -> dict[str, object] | None:
+        """The kernelspec stanza that forks this server's kernels from a zygote, when the
+        app and the setting ask for it and the system can; None for ordinary kernels."""
+        if not self._app.fork or self.settings.kernel_provisioner != "fork":
+            return None
+        reason = fork_unavailable()
+        if reason is not None:
+            self._log.write(f"[SafeShare] warning: kernels start the ordinary way: {reason}\n")
+            return None
+        self.zygote_dir = self.ready_dir / ZYGOTE_FOLDER
+        return kernelspec_metadata(self.zygote_dir)
 
     def _start_snapshot(self) -> Path:
         """Parse the case library once, in a thread, while Voilà starts (kernels wait for it).
@@ -363,6 +384,8 @@ class VoilaServer:
         deadline = time.monotonic() + timeout
         stop = stop or StopFlag()
         checks: list[Callable[[], bool]] = [self._answers]
+        if self.zygote_dir is not None:  # new learners' kernels need the zygote (or its absence)
+            checks.append(lambda: zygote_settled(self.zygote_dir))
         if self.settings.room > 0:
             checks += [lambda: self.room.launched(self.settings.room), self.room.settled]
         while not all(check() for check in checks):
@@ -370,6 +393,8 @@ class VoilaServer:
                 raise SafeShareError(f"Voilà exited with code {self._process.returncode}")
             if time.monotonic() > deadline:
                 room = f" ({self.room.describe()})" if self.settings.room > 0 else ""
+                if self.zygote_dir is not None and not zygote_settled(self.zygote_dir):
+                    room += " (no zygote ready to fork kernels)"
                 raise SafeShareError(f"Voilà not ready after {timeout:.0f} s{room}")
             if stop.wait(0.2):
                 return False

@@ -27,7 +27,9 @@ fits (toolkit.serving.admission): otherwise the page is a small one saying the r
 full, served without starting a kernel.
 
 It also installs the warm pool's guard (issue 15, ``toolkit.serving.pool_guard``): a pooled
-kernel whose notebook failed is dropped and replaced, never handed to a learner.
+kernel whose notebook failed is dropped and replaced, never handed to a learner; and, when
+the learner server forks its kernels (issue 17), starts the zygote as Voilà starts, so the
+first learners find it ready (``toolkit.serving.fork_provisioner.start_early``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from traitlets import default
 
 from toolkit.serving import sign_in
 from toolkit.serving.admission import Refusal
+from toolkit.serving.fork_provisioner import start_early
 from toolkit.serving.lti import course_sign_in
 from toolkit.serving.pool_guard import guard_pool
 
@@ -54,6 +57,7 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
         super().__init__(*args, **kwargs)
         repair_query_sockets()
         guard_pool(self.parent)  # failed warm kernels leave the pool (serving.pool_guard)
+        start_early(self.parent)  # forked kernels: the zygote starts with Voilà
         self._opened_store: Any = None
 
     def _store(self) -> Any:
