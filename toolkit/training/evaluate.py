@@ -146,6 +146,14 @@ def leave_one_author_out(
     return Evaluation(model_tally, rules_tally, per_author, turns, settings, misses)
 
 
+def _author_f1(t: Tally, labels: Sequence[str]) -> str:
+    """An author's micro-F1, or, where they wrote none of these labels (the generated lists
+    of terms), how many were wrongly shown: an F1 there would read 0 or 1 whatever happened."""
+    if not any(t.support(x) for x in labels):
+        return f"— (no labels; {sum(t.fp[x] for x in labels)} shown)"
+    return _pct(t.prf(labels)[2])
+
+
 def _pct(x: float) -> str:
     return f"{x:.3f}"
 
@@ -181,11 +189,15 @@ def markdown(ev: Evaluation) -> str:
     lines += ["| author | rows | concepts F1 | misconceptions F1 |", "|---|---|---|---|"]
     for author, t in ev.per_author.items():
         lines.append(
-            f"| {author} | {t.rows} | {_pct(t.prf(concepts())[2])} | "
-            f"{_pct(t.prf(misconceptions())[2])} |"
+            f"| {author} | {t.rows} | {_author_f1(t, concepts())} | "
+            f"{_author_f1(t, misconceptions())} |"
         )
-    lines += ["", "Confusion between close labels (trained detector): rows where the first", ""]
-    lines += ["label was missed and the second shown instead, and the reverse.", ""]
+    lines += [
+        "",
+        "Confusion between close labels (trained detector): rows where the first label was "
+        "missed and the second shown instead, and the reverse.",
+        "",
+    ]
     lines += ["| label A | label B | A missed, B shown | B missed, A shown |", "|---|---|---|---|"]
     for a, b in CLOSE_PAIRS:
         lines.append(f"| {a} | {b} | {ev.model.confusion[(a, b)]} | {ev.model.confusion[(b, a)]} |")
