@@ -46,6 +46,7 @@ class Spec:
     link: str = "link-1"
     scenario: str | None = "sc-nursery-bruising"
     context: str | None = "course-1"
+    locale: str | None = None  # the person's locale claim (OpenID Connect), e.g. "cy-GB"
     tamper: dict[str, Any] = field(default_factory=dict)
     posted: dict[str, str] = field(default_factory=dict)  # the id token and state sent
 
@@ -115,6 +116,8 @@ class Platform:
             LTI + "target_link_uri": self.tool_base + "/lti/launch",
             **PERSONAL,
         }
+        if spec.locale:
+            claims["locale"] = spec.locale
         if spec.context:
             claims[LTI + "context"] = {
                 "id": spec.context,

@@ -176,3 +176,16 @@ def test_jwks_publishes_the_public_key_only(lms):
     keys = requests.get(lms.platform.tool_base + "/lti/jwks", timeout=10).json()["keys"]
     assert len(keys) == 1 and keys[0]["kid"] and keys[0]["alg"] == "RS256"
     assert not {"d", "p", "q", "dp", "dq", "qi"} & set(keys[0])
+
+
+@pytest.mark.parametrize(
+    ("locale", "passed"),
+    [("cy-GB", "cy"), ("en-GB", "en"), ("fr-FR", None), (None, None), ("<script>", None)],
+)
+def test_the_launch_locale_chooses_the_page_language(lms, locale, passed):
+    """Is the person's locale claim passed on as a language the apps have (cy-GB -> cy), and
+    nothing else (an unknown or odd locale is left out, never echoed)?"""
+    answer = lms.launch(Spec(user=f"sub-locale-{passed}", locale=locale))
+    query = parse_qs(urlparse(answer.headers["Location"]).query)
+    assert query.get("locale") == ([passed] if passed else None)
+    assert set(query) <= {"ticket", "locale"}

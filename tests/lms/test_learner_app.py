@@ -134,3 +134,14 @@ def test_an_lms_learner_s_record_and_erasure_cover_their_lms_id(launched, lms):
     forget_learner(lms.store, app.learner["id"])
     for table in (t.lms_learners, t.lms_grades, t.lms_tickets, t.learners):
         assert rows(lms.store, table) == 0, table.name
+
+
+def test_a_welsh_launch_opens_the_page_in_welsh(lms):
+    """Does a launch whose locale is cy-GB open the learner page in Welsh, remembered with
+    the attempt?"""
+    ticket = ticket_of(lms.launch(Spec(user="sub-cymraeg", locale="cy-GB")))
+    app = LmsLearnerApp(lms.library, lms.store)
+    app.start(parse_query(f"ticket={ticket}&locale=cy"))
+    assert app.lang == "cy" and app.player is not None
+    [attempt] = lms.store.attempts(app.learner["id"])
+    assert attempt["language"] == "cy"

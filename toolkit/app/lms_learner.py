@@ -59,6 +59,9 @@ class LmsLearnerApp(LearnerApp):
             raise SafeShareError(TICKET_REFUSED) from None
         self.learner = self.store.learner(ticket["learner_id"])
         self.cohort = self.store.find_cohort(ticket["cohort_code"])
+        if query.lang:  # the page's own ?lang= first, then the launch's locale, the cohort's
+            self.set_language(query.lang)
+        self._default_language()
         if self.link.get("ags"):
             self.subject = records.subject_of(self.store, self.learner["id"], self.link["issuer"])
         self.open_scenario(self.link["scenario_id"])

@@ -17,9 +17,10 @@ text of its own, and the two readings are combined per kind of label:
   decides it.
 
 The model file says whether it was tuned for this (``"windows": "sentences"``) and its
-thresholds are set for the combined probabilities. Measured on the corpus (docs/scoring.md):
-concept micro-F1 0.832 → 0.844 and misconception 0.869 → 0.871 over the whole text alone; on
-rationales of 40 words or more, 0.841 → 0.862 and 0.823 → 0.850.
+thresholds are set for the combined probabilities. Measured with every author held out in
+turn (docs/scoring.md): concept micro-F1 0.829 → 0.838, misconception 0.868 → 0.867 over the
+whole text alone; on rationales of 40 words or more (eight authors held out) 0.841 → 0.862
+and 0.823 → 0.850.
 
 Only the first :data:`MAX_SENTENCES` sentences are windowed, so a pathological text of
 thousands of one-word sentences costs a bounded amount. Pure: no I/O, no clock.

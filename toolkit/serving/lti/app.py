@@ -26,6 +26,7 @@ from pylti1p3.exception import LtiException, OIDCException
 
 from toolkit.cases import Library
 from toolkit.errors import SafeShareError
+from toolkit.i18n import language_of
 from toolkit.lms import addresses, deep_linking, launches
 from toolkit.lms.keys import jwks
 from toolkit.lms.tool import KeySetCache, OnceNonces, StoreState, StoreToolConf
@@ -162,7 +163,14 @@ class LaunchHandler(ToolHandler):
         else:
             target = addresses.learner_base(tool.settings)
         log.info("launch accepted: %s for %s", handoff.kind, handoff.scenario_id)
-        return Answer(redirect=target + "?" + urlencode({"ticket": handoff.ticket}))
+        query = {"ticket": handoff.ticket}
+        # the person's locale, only as a language the apps have ("cy-GB" -> "cy"): the page
+        # then opens in Welsh (toolkit.i18n.choose_language); never stored
+        locale = claims.get("locale")
+        language = language_of(locale) if isinstance(locale, str) else None
+        if language:
+            query["locale"] = language
+        return Answer(redirect=target + "?" + urlencode(query))
 
 
 class PickHandler(ToolHandler):
