@@ -66,7 +66,7 @@ test: $(SYNCED) $(AXE)
 	$(RUN) lint-imports || status=1; \
 	tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	SAFESHARE_DATABASE_URL="sqlite:///$$tmp/nbval.db" \
-	  $(RUN) pytest tests notebooks --nbval --timeout=600 || status=1; \
+	  $(RUN) pytest tests notebooks --nbval --timeout=600 --durations=25 || status=1; \
 	exit $$status
 
 # The Welsh catalogue (toolkit/i18n/locale/cy/LC_MESSAGES/safeshare.po): new messages are

@@ -61,7 +61,11 @@ def test_a_paused_page_lets_the_next_learner_in_and_continues_where_it_was(small
     assert query == {"resume": [code], "scenario": [DRILL]}
     b.get_by_role("button", name="Submit answer").wait_for(timeout=WAIT)  # B got in
     own = urllib.parse.urlsplit(small_room.url).netloc
-    assert {urllib.parse.urlsplit(url).netloc for url in asked} == {own}
+    # every request to this server; data: and blob: URLs (the page helper's module) have no host
+    hosts = {
+        u.netloc for u in map(urllib.parse.urlsplit, asked) if u.scheme not in ("data", "blob")
+    }
+    assert hosts == {own}
 
     b.close(run_before_unload=True)  # B leaves, freeing the place
     link.click()

@@ -14,6 +14,7 @@ import io
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import ipywidgets as w
@@ -21,6 +22,7 @@ import pytest
 
 from toolkit.app.journey import LearnerApp, _summary_page
 from toolkit.cases import load_case, load_library
+from toolkit.i18n import translator
 from toolkit.scoring.limits import RATIONALE_MAX_CHARS
 from toolkit.storage import open_store
 from toolkit.widgets import feedback as fb
@@ -118,7 +120,7 @@ def test_feedback_and_summary_are_inert(attack):
     report = {"score": 0.5, "points": 1, "max_points": 2, "steps": {}, "misconceptions": []}
     summary = fb.summary(report, ending, attack)
     assert attack in inert(summary)
-    page = _summary_page(attack, summary)
+    page = _summary_page(attack, summary, translator("en"))
     assert attack in inert(page, allowed={"meta", "style"})
 
 
@@ -130,7 +132,9 @@ def test_case_file_fields_are_inert_in_decision_views():
     assert "__pwned" in inert(view.rationale.label.value)
     labels = view.step.radio.options
     assert any("onerror" in label for label, _ in labels), "option text is a plain label"
-    assert "__pwned" in inert(LearnerApp._chronology_html(scenario))
+    for language in ("en", "cy"):
+        page = SimpleNamespace(t=translator(language))  # what the method reads of the app
+        assert "__pwned" in inert(LearnerApp._chronology_html(page, scenario, None))
 
 
 def app_html(widget: w.Widget) -> list[str]:

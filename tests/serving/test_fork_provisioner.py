@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,13 +47,31 @@ class Forking:
         self.specs = KernelSpecManager(kernel_dirs=[str(folder / "jupyter" / "kernels")])
         self.owner = Configurable()  # Voilà's MultiKernelManager: where the keeper is kept
         self.loop = asyncio.new_event_loop()
+        self.thread: threading.Thread | None = None
 
     @property
     def keeper(self) -> ZygoteKeeper:
         return self.owner.safeshare_zygote
 
     def run(self, coroutine, timeout: float = 120):
-        return self.loop.run_until_complete(asyncio.wait_for(coroutine, timeout))
+        """Run ``coroutine`` on this loop and wait for it.
+
+        The loop runs in a thread of its own for the whole module: a browser test earlier in
+        the session may keep Playwright's loop running in the main thread (asyncio runs one
+        loop a thread), and the thread that starts the zygote must outlive it (the zygote
+        dies with the thread that forked it, PR_SET_PDEATHSIG).
+        """
+        if self.thread is None:
+            self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+            self.thread.start()
+        future = asyncio.run_coroutine_threadsafe(asyncio.wait_for(coroutine, timeout), self.loop)
+        return future.result()
+
+    def close(self) -> None:
+        if self.thread is not None:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(timeout=30)
+        self.loop.close()
 
     async def start(self) -> tuple[AsyncKernelManager, object]:
         manager = AsyncKernelManager(
@@ -104,7 +123,7 @@ def forking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forking]:
         zygotes = [keeper.pid, keeper.spare] if keeper else []
         if keeper is not None:
             keeper.stop()
-        forking.loop.close()
+        forking.close()
         left = [pid for pid in zygotes if pid and psutil.pid_exists(pid)]
         assert left == [], "the zygote or its spare outlived the keeper"
 
