@@ -143,5 +143,7 @@ def test_a_welsh_launch_opens_the_page_in_welsh(lms):
     app = LmsLearnerApp(lms.library, lms.store)
     app.start(parse_query(f"ticket={ticket}&locale=cy"))
     assert app.lang == "cy" and app.player is not None
+    shown = texts(app.widget)
+    assert "agorwch y gweithgaredd hwn eto" in shown and FROM_COURSE not in shown
     [attempt] = lms.store.attempts(app.learner["id"])
     assert attempt["language"] == "cy"

@@ -23,15 +23,16 @@ from toolkit.app.identity import Query
 from toolkit.app.journey import LearnerApp
 from toolkit.cases import Scenario
 from toolkit.errors import MissingEntry, SafeShareError
+from toolkit.i18n import N_
 from toolkit.storage import lms as records
 from toolkit.widgets.html import tag, text_tag
 
 log = logging.getLogger("safeshare.app.lms")
-TICKET_REFUSED = (
+TICKET_REFUSED = N_(
     "This link from your course has already been used or has expired, so SafeShare cannot "
     "tell who you are. Go back to your course and open the activity again."
 )
-FROM_COURSE = (
+FROM_COURSE = N_(
     "Your answers are saved as you give them. To continue later, open this activity again "
     "from your course."
 )
@@ -95,7 +96,7 @@ class LmsLearnerApp(LearnerApp):
     def _resume_note(self) -> str:
         if self.link is None:
             return super()._resume_note()
-        return text_tag("p", FROM_COURSE, class_="ss-muted")
+        return text_tag("p", self.t._(FROM_COURSE), class_="ss-muted")
 
     def pause(self, idle_seconds: float) -> None:
         if self.link is None:
@@ -107,11 +108,15 @@ class LmsLearnerApp(LearnerApp):
                 w.HTML(
                     tag(
                         "div",
-                        text_tag("h2", "This page is paused")
+                        text_tag("h2", self.t._("This page is paused"))
                         + text_tag(
                             "p",
-                            "Nothing happened on it for a while, so its place on the server "
-                            "was given to someone waiting. " + FROM_COURSE,
+                            self.t._(
+                                "Nothing happened on it for a while, so its place on the "
+                                "server was given to someone waiting."
+                            )
+                            + " "
+                            + self.t._(FROM_COURSE),
                         ),
                         class_="ss-msg ss-info",
                         role="status",
