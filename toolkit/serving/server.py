@@ -178,6 +178,23 @@ def build_voila_argv(
     return argv
 
 
+def spawn_supervised(argv: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start a server process the supervisor watches: in the repository, its own session
+    (signals to it reach its children), output piped for the supervisor to read, and
+    SIGTERM from Linux if the supervisor dies."""
+    return subprocess.Popen(
+        argv,
+        cwd=REPO_ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_die_with_parent(),
+    )
+
+
 def _die_with_parent() -> Callable[[], None] | None:
     """A pre-exec hook asking Linux to SIGTERM the child if the supervisor dies.
 
@@ -262,16 +279,9 @@ class VoilaServer:
         if self._app.store:
             env[STORE_PREPARED_VAR] = "1"  # kernels attach and wait; they never migrate
             self._start_migration()
-        self._process = subprocess.Popen(
+        self._process = spawn_supervised(
             build_voila_argv(self.settings, self.notebook, self.port, token=self._app.needs_token),
-            cwd=REPO_ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-            preexec_fn=_die_with_parent(),
+            env,
         )
         threading.Thread(target=self._pump, daemon=True).start()
 

@@ -387,22 +387,29 @@ def bind_attempt(store: Store, attempt_id: int, link_id: int, subject: str) -> N
             raise MissingEntry(f"no attempt {attempt_id} or link {link_id}") from None
 
 
-def claim_due_grades(store: Store, limit: int = 10, hold: float = 60.0) -> list[dict[str, Any]]:
-    """Grades of finished attempts due a post now, claimed for ``hold`` seconds so that
-    another server's worker leaves them alone; each row carries its attempt and link."""
-    when = now()
-    query = (
+def _grades_with_attempts(*link_columns: Any) -> Any:
+    """Grades joined to their attempt and link: the outbox row, the attempt's scenario,
+    learner and finish, the link's issuer, and any further ``link_columns``."""
+    return (
         select(
             t.lms_grades,
             t.attempts.c.scenario_id,
             t.attempts.c.learner_id,
             t.attempts.c.finished_at,
             t.lms_links.c.issuer,
-            t.lms_links.c.deployment_id,
-            t.lms_links.c.ags,
+            *link_columns,
         )
         .join(t.attempts, t.attempts.c.id == t.lms_grades.c.attempt_id)
         .join(t.lms_links, t.lms_links.c.id == t.lms_grades.c.link_id)
+    )
+
+
+def claim_due_grades(store: Store, limit: int = 10, hold: float = 60.0) -> list[dict[str, Any]]:
+    """Grades of finished attempts due a post now, claimed for ``hold`` seconds so that
+    another server's worker leaves them alone; each row carries its attempt and link."""
+    when = now()
+    query = (
+        _grades_with_attempts(t.lms_links.c.deployment_id, t.lms_links.c.ags)
         .where(
             t.lms_grades.c.posted_at.is_(None),
             t.attempts.c.finished_at.is_not(None),
@@ -461,18 +468,7 @@ def grade_failed(store: Store, grade_id: int, error: str, retry_in: float) -> No
 def grades(store: Store) -> list[dict[str, Any]]:
     """Every grade in the outbox, newest first, with its attempt's state (for `safeshare lti
     grades`)."""
-    query = (
-        select(
-            t.lms_grades,
-            t.attempts.c.scenario_id,
-            t.attempts.c.learner_id,
-            t.attempts.c.finished_at,
-            t.lms_links.c.issuer,
-        )
-        .join(t.attempts, t.attempts.c.id == t.lms_grades.c.attempt_id)
-        .join(t.lms_links, t.lms_links.c.id == t.lms_grades.c.link_id)
-        .order_by(t.lms_grades.c.id.desc())
-    )
+    query = _grades_with_attempts().order_by(t.lms_grades.c.id.desc())
     with store.engine.connect() as conn:
         return [_row(r) for r in conn.execute(query).all()]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from toolkit.errors import SafeShareError
-from toolkit.settings import REPO_ROOT, Settings
+from toolkit.settings import Settings
 
 STOP_GRACE_SECONDS = 5.0
 SECRET_VARS = ("SAFESHARE_TRAINER_TOKEN", "JUPYTER_TOKEN")
@@ -52,19 +52,11 @@ class Companion:
         self._ready = threading.Event()
 
     def start(self) -> None:
-        from toolkit.serving.server import _check_port_free, _die_with_parent
+        from toolkit.serving.server import _check_port_free, spawn_supervised
 
         _check_port_free(self.settings.host, self.settings.lti_port, "lti_port")
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "toolkit.serving.lti"],
-            cwd=REPO_ROOT,
-            env={**self.env, **self.settings.to_env()},
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-            preexec_fn=_die_with_parent(),
+        self._process = spawn_supervised(
+            [sys.executable, "-m", "toolkit.serving.lti"], {**self.env, **self.settings.to_env()}
         )
         threading.Thread(target=self._pump, daemon=True).start()
 
