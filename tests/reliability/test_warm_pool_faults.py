@@ -124,7 +124,10 @@ def test_postgres_stopped_while_the_room_refills(tmp_path):
     cluster = PgCluster()
     cluster.start()
     try:
-        env = {"SAFESHARE_STORE_WAIT": "3"}  # give up well within the outage
+        # Give up well within the outage; and refill 5 s after a learner takes a kernel, so the
+        # replacements start once the database is down (a forked kernel attaches within
+        # ~100 ms, before the test could stop the database after a 1 s delay).
+        env = {"SAFESHARE_STORE_WAIT": "3", "SAFESHARE_POOL_FILL_DELAY": "5"}
         with learner_server(tmp_path, cluster.url, **env) as server:
             refill_during_outage(server, cluster.stop, cluster.start, lambda: gave_up(server))
             kernels = learners_arrive(server, ROOM)
