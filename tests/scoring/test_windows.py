@@ -88,3 +88,17 @@ def test_a_window_keeps_its_question_mark():
         "Not sure.",
     ]
     assert analyse("Should I ring the police now? Not sure.").concepts == ()
+
+
+def test_a_window_that_is_the_whole_text_is_not_read_again():
+    """For two sentences, is the pair window (the whole text) taken from the whole reading?"""
+    text = "She is scared. I rang the MASH."
+    asked: list[str] = []
+
+    def score(part: str) -> list[float]:
+        asked.append(part)
+        return [0.1, 0.1]
+
+    got = windows.probabilities(LABELS, parse(text), [0.9, 0.2], score)
+    assert asked == ["She is scared.", "I rang the MASH."]
+    assert got == pytest.approx((0.9, (0.2 + 0.2) / 2))

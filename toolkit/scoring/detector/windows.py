@@ -82,7 +82,12 @@ def probabilities(
     """The combined probabilities of a text already scored whole (``whole``).
 
     ``score`` gives the model's probabilities for a text read afresh; it is called once per
-    window.
+    window, except a window that is the whole text (two sentences, both in one window), whose
+    probabilities are ``whole`` already.
     """
     text = parsed.text
-    return combine(labels, whole, [score(text[a:b]) for a, b in spans(parsed)])
+    return combine(
+        labels,
+        whole,
+        [whole if (a, b) == (0, len(text)) else score(text[a:b]) for a, b in spans(parsed)],
+    )
