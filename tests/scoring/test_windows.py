@@ -8,9 +8,11 @@ import time
 import pytest
 
 from toolkit.scoring.detector import windows
+from toolkit.scoring.detector.features import read, window
 from toolkit.scoring.detector.model import ModelFileError, bundled, parse_model
 from toolkit.scoring.rationale import analyse
 from toolkit.scoring.text import parse
+from toolkit.training.corpus import bundled_corpus
 
 LABELS = ("C-timely", "M-dp-barrier")
 
@@ -93,12 +95,44 @@ def test_a_window_keeps_its_question_mark():
 def test_a_window_that_is_the_whole_text_is_not_read_again():
     """For two sentences, is the pair window (the whole text) taken from the whole reading?"""
     text = "She is scared. I rang the MASH."
-    asked: list[str] = []
+    asked: list[tuple[int, int]] = []
 
-    def score(part: str) -> list[float]:
-        asked.append(part)
+    def score(lo: int, hi: int) -> list[float]:
+        asked.append((lo, hi))
         return [0.1, 0.1]
 
     got = windows.probabilities(LABELS, parse(text), [0.9, 0.2], score)
-    assert asked == ["She is scared.", "I rang the MASH."]
+    assert asked == [(0, 1), (1, 2)], "each sentence alone; the pair is the whole text"
     assert got == pytest.approx((0.9, (0.2 + 0.2) / 2))
+
+
+def test_a_window_has_the_features_of_its_text_read_afresh():
+    """Are a window's features, taken from the whole reading, those of its own text read
+    alone, on 300 corpus rationales of two or more sentences (the shape and the stuffing
+    guard judged for the window)? At most 1 window in 500 may differ: the rare multi-word
+    class term or abbreviation read across a sentence boundary."""
+    rows = [e for e in bundled_corpus() if e.text.count(". ") >= 1][::10][:300]
+    seen = differ = 0
+    for e in rows:
+        reading = read(e.text)
+        for (a, b), (lo, hi) in zip(
+            windows.spans(reading.parsed), windows.ranges(reading.parsed), strict=True
+        ):
+            seen += 1
+            fresh = {o[0] for o in read(e.text[a:b]).features}
+            differ += fresh != {o[0] for o in window(reading, lo, hi)}
+    assert seen > 500
+    assert differ <= seen / 500, (differ, seen)
+
+
+def test_a_stuffed_window_is_judged_on_its_own_matches():
+    """Is a list of terms in one sentence withheld in its window, though the whole text,
+    mostly reasoning, keeps its other matches?"""
+    text = (
+        "I rang the MASH straight away because she is at risk of significant harm. "
+        "Public task, special category, secure email, minimum necessary."
+    )
+    reading = read(text)
+    alone = read(text[text.index("Public") :])
+    assert {o[0] for o in window(reading, 1, 2)} == {o[0] for o in alone.features}
+    assert any(o[0].startswith("rw:") for o in window(reading, 1, 2))

@@ -76,9 +76,12 @@ def test_pruning_drops_small_weights(fitted):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"format": "other"}, "not a safeshare-detector v1 file"),
-        ({"version": 99}, "not a safeshare-detector v1 file"),
+        ({"format": "other"}, "not a safeshare-detector v2 file"),
+        ({"version": 1}, "not a safeshare-detector v2 file.*retrain"),
         ({"bias": [0.0]}, "one value per label"),
+        ({"weights": "AAAAAA=="}, r"1 weights for 26 labels × \d+ features"),
+        ({"weights": "not base64!"}, "not packed as expected"),
+        ({"features": "w:a\nw:a"}, "weights for 26 labels × 2 features"),
     ],
 )
 def test_a_wrong_weights_file_is_refused_with_what_to_do(fitted, change, message):
@@ -99,3 +102,35 @@ def test_too_few_authors_for_the_settings_is_said_plainly(small):
     """With fewer authors than min_authors, is the fit refused with what to change?"""
     with pytest.raises(ValueError, match="lower FitSettings.min_authors"):
         fit(small, FitSettings(min_authors=5))
+
+
+_FIT_SMALL = """
+import hashlib, json
+from toolkit.training.corpus import bundled_corpus
+from toolkit.training.fit import FitSettings, fit
+rows = bundled_corpus()
+keep = sorted({e.author for e in rows})[:3]
+model = fit([e for e in rows if e.author in keep], FitSettings(min_authors=2))
+print(hashlib.sha256(json.dumps(model.to_dict()).encode()).hexdigest())
+"""
+
+
+def test_training_twice_writes_the_same_file():
+    """Do two trainings on the same rows write byte-identical weights, even with Python's
+    string hashing seeded differently (feature order and the solver's row order fixed)?"""
+    import os
+    import subprocess
+    import sys
+
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", _FIT_SMALL],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1, digests

@@ -27,7 +27,7 @@ from toolkit.errors import ResponseError
 from toolkit.scoring import rules
 from toolkit.scoring.detector import windows
 from toolkit.scoring.detector.decide import decide
-from toolkit.scoring.detector.features import Reading, read
+from toolkit.scoring.detector.features import Reading, read, window
 from toolkit.scoring.detector.model import Contribution, LinearModel, bundled
 from toolkit.scoring.limits import rationale_too_long
 from toolkit.scoring.patterns import lexicon as lx
@@ -168,7 +168,7 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
             model.labels,
             reading.parsed,
             probs,
-            lambda part: model.score(read(part).features).probabilities,
+            lambda lo, hi: model.score(window(reading, lo, hi)).probabilities,
         )
     shown = decide(model.labels, probs, model.threshold)
     evidence: list[Evidence] = []

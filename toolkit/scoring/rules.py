@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from toolkit.scoring.patterns import lexicon as lx
-from toolkit.scoring.patterns.registry import Cue, LabelRule, Registry
+from toolkit.scoring.patterns.registry import GATE_MIN, Cue, LabelRule, Registry
 from toolkit.scoring.text import Parsed
 
 LIST_MIN_FRAGMENTS = 2  # list rule: at least this many term fragments holding a match…
@@ -140,7 +140,7 @@ def _scan_rule(
     across a clause can hide a valid one inside it (see the module's known limits).
     A rejected misconception match is added to ``mentions`` when that list is given.
     """
-    if rule.gate is not None and not any(g in sent.folded for g in rule.gate):
+    if rule.gate is not None and not any(map(sent.folded.__contains__, rule.gate)):
         return
     for m in rule.regex.finditer(sent.folded):
         cue = rule.cues[int(m.lastgroup[1:])]  # type: ignore[index]
@@ -164,8 +164,11 @@ def find(parsed: Parsed, reg: Registry, mentions: list[Hit] | None = None) -> li
     hits: list[Hit] = []
     for index in range(len(parsed.sentences)):
         sent = _Sentence(index, *parsed.sentence_string(index))
+        folded = sent.folded
+        heads = {folded[i : i + GATE_MIN] for i in range(len(folded) - GATE_MIN + 1)}
         for rule in reg.rules:
-            hits.extend(_scan_rule(rule, parsed, sent, mentions))
+            if rule.gate is None or not rule.gate_heads.isdisjoint(heads):
+                hits.extend(_scan_rule(rule, parsed, sent, mentions))
     return _absorb(hits)
 
 

@@ -33,6 +33,8 @@ from toolkit.scoring.detector.features import FAMILIES, read
 from toolkit.scoring.detector.model import FORMAT, VERSION, LinearModel, feature_values, pack
 from toolkit.training.corpus import Example, all_labels
 
+SEED = 0  # the same rows and settings always give the same weights
+
 
 @dataclass(frozen=True)
 class FitSettings:
@@ -161,7 +163,12 @@ def fit_rows(fz: Featurized, rows: Any, settings: FitSettings) -> Fitted:
         if settings.loss == "hinge":
             from sklearn.svm import LinearSVC
 
-            lr = LinearSVC(C=settings.C, class_weight=settings.class_weight, max_iter=5000)
+            lr = LinearSVC(
+                C=settings.C,
+                class_weight=settings.class_weight,
+                max_iter=5000,
+                random_state=SEED,
+            )
         else:
             lr = LogisticRegression(
                 C=settings.C,
@@ -169,6 +176,7 @@ def fit_rows(fz: Featurized, rows: Any, settings: FitSettings) -> Fitted:
                 solver="liblinear",
                 dual=True,
                 max_iter=2000,
+                random_state=SEED,  # liblinear's dual solver visits rows in a random order
             )
         lr.fit(x, y, sample_weight=fz.weight[rows])
         coef[i] = lr.coef_[0]
@@ -196,7 +204,7 @@ def export(fz: Featurized, fitted: Fitted, settings: FitSettings) -> LinearModel
             "rule_value": settings.rule_value,
             "families": list(settings.families),
             "windows": settings.windows,
-            **pack(weights),
+            **pack(weights, len(fz.labels)),
         }
     )
 

@@ -5,8 +5,10 @@ A linear model over a whole text weighs each feature by the text's length (see
 sentence of a long answer counts for less than the same sentence on its own: in
 leave-one-author-out tests the model missed "I will check the address and names are accurate"
 inside a three-sentence plan while finding it alone. So a text of two sentences or more is
-also scored in **windows** of one and of two consecutive sentences, each read afresh as a
-text of its own, and the two readings are combined per kind of label:
+also scored in **windows** of one and of two consecutive sentences, each scored as a text
+of its own (its features taken from the whole reading by
+:func:`~toolkit.scoring.detector.features.window`, which equals reading it afresh), and the
+two readings are combined per kind of label:
 
 - a **concept** takes the larger of the whole text's probability and its best window's. A
   concept is credited when the writer's reasoning applies it anywhere (CASE_FORMAT §1,
@@ -36,25 +38,27 @@ MAX_SENTENCES = 60
 SPANS = (1, 2)  # window widths, in sentences
 
 
-def spans(parsed: Parsed) -> list[tuple[int, int]]:
-    """Character spans ``[start, end)`` of every window of one and two sentences.
+def ranges(parsed: Parsed) -> list[tuple[int, int]]:
+    """Sentence ranges ``[lo, hi)`` of every window of one and two sentences, in text order.
 
     Empty for a text of fewer than two sentences (its only window is the text itself).
     """
-    sentences = [s for s in parsed.sentences[:MAX_SENTENCES] if s.end > s.start]
-    if len(sentences) < 2:
+    n = min(len(parsed.sentences), MAX_SENTENCES)
+    if n < 2:
         return []
-    text, words = parsed.text, parsed.words
-    # a window runs to where the next sentence's first word begins, so it keeps its own
-    # closing "?" or "!" (a question read without its "?" would be an assertion)
-    ends = [words[s.end].start if s.end < len(words) else len(text) for s in sentences]
+    return [(k, k + width) for k in range(n) for width in SPANS if k + width <= n]
+
+
+def spans(parsed: Parsed) -> list[tuple[int, int]]:
+    """Character spans ``[start, end)`` of the windows of :func:`ranges`, as written."""
+    sentences, text, words = parsed.sentences, parsed.text, parsed.words
     out = []
-    for k in range(len(sentences)):
-        for width in SPANS:
-            if k + width <= len(sentences):
-                start = words[sentences[k].start].start
-                end = len(text[: ends[k + width - 1]].rstrip())
-                out.append((start, end))
+    for lo, hi in ranges(parsed):
+        # a window runs to where the next sentence's first word begins, so it keeps its own
+        # closing "?" or "!" (a question read without its "?" would be an assertion)
+        end = sentences[hi].start if hi < len(sentences) else len(words)
+        stop = words[end].start if end < len(words) else len(text)
+        out.append((words[sentences[lo].start].start, len(text[:stop].rstrip())))
     return out
 
 
@@ -77,17 +81,17 @@ def probabilities(
     labels: Sequence[str],
     parsed: Parsed,
     whole: Sequence[float],
-    score: Callable[[str], Sequence[float]],
+    score: Callable[[int, int], Sequence[float]],
 ) -> tuple[float, ...]:
     """The combined probabilities of a text already scored whole (``whole``).
 
-    ``score`` gives the model's probabilities for a text read afresh; it is called once per
-    window, except a window that is the whole text (two sentences, both in one window), whose
-    probabilities are ``whole`` already.
+    ``score(lo, hi)`` gives the model's probabilities for sentences ``[lo, hi)`` read as a
+    text of their own; it is called once per window, except a window that is the whole text
+    (two sentences, both in one window), whose probabilities are ``whole`` already.
     """
-    text = parsed.text
+    n = len(parsed.sentences)
     return combine(
         labels,
         whole,
-        [whole if (a, b) == (0, len(text)) else score(text[a:b]) for a, b in spans(parsed)],
+        [whole if (lo, hi) == (0, n) else score(lo, hi) for lo, hi in ranges(parsed)],
     )

@@ -64,13 +64,17 @@ class LabelRule:
 
     ``gate``: literal strings at least one of which every match contains (see
     :func:`required_literals`); a sentence holding none of them cannot match, so the
-    regex is not run on it. None when no such set could be proved.
+    regex is not run on it. None when no such set could be proved. ``gate_heads`` are the
+    gate literals' first :data:`GATE_MIN` characters: a sentence whose set of such
+    substrings shares none with them cannot hold a literal (a C-level set test that rules
+    most labels out of most sentences before any string search).
     """
 
     label: str
     regex: re.Pattern[str]
     cues: tuple[Cue, ...]
     gate: tuple[str, ...] | None = None
+    gate_heads: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,9 @@ def _gate(cues: list[Cue]) -> tuple[str, ...] | None:
 def _rule(label: str, cues: list[Cue]) -> LabelRule:
     body = "|".join(f"(?P<e{i}>{cue.source})" for i, cue in enumerate(cues))
     regex = re.compile(r"(?<!\S)(?:" + body + r")(?!\S)")
-    return LabelRule(label, regex, tuple(cues), _gate(cues))
+    gate = _gate(cues)
+    heads = frozenset(g[:GATE_MIN] for g in gate) if gate else frozenset()
+    return LabelRule(label, regex, tuple(cues), gate, heads)
 
 
 def build(macros: dict[str, list[str]], entries: dict[str, list[Any]]) -> Registry:
