@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 from toolkit.errors import ResponseError
 from toolkit.guidance import vocabulary
+from toolkit.scoring import rationale
 from toolkit.scoring.patterns.registry import build, registry
 from toolkit.scoring.rationale import RationaleResult, analyse, analyse_many, rationale_lines
+from toolkit.scoring.text import parse
 
 
 def known_miss(text: str, found: set[str], absent: set[str], why: str) -> Any:
@@ -141,6 +143,18 @@ def test_negated_evidence_quotes_the_cue() -> None:
     """Does the evidence for a negated match include its negation ("not wait for proof")?"""
     (ev,) = [e for e in analyse("I would not wait for proof.").evidence if e.id == "C-timely"]
     assert ev.text == "not wait for proof"
+
+
+def test_model_evidence_quotes_a_phrase_not_fragments() -> None:
+    """When no rule held, are a label's top features in one sentence quoted as one phrase
+    ("more marks before I", not "more" and "before I"), and never across sentences?"""
+    found = analyse("I would wait for more marks before I refer her.")
+    assert [(e.id, e.text) for e in found.evidence] == [("M-wait-for-proof", "more marks before I")]
+    spans = rationale._joined(parse("One two three. Four five."), [(0, 0), (2, 2), (3, 4)])
+    assert spans == [(0, 2), (3, 4)], "joined within the first sentence, not into the second"
+    long = [(0, 0), (4, 4), (9, 9), (13, 13)]
+    words = " ".join(f"w{i}" for i in range(20))
+    assert rationale._joined(parse(words), long) == [(0, 9), (13, 13)], "at most 12 words"
 
 
 def test_stuffed_text_keeps_what_it_withheld() -> None:

@@ -35,6 +35,10 @@ from toolkit.scoring.patterns.registry import registry
 from toolkit.scoring.text import Parsed, parse
 
 EVIDENCE_SPANS = 2  # words shown for a label the model found without a rule: its top features
+# Two of a label's quoted spans in one sentence with at most this many words between them are
+# quoted as one ("more" and "before I" → "more marks before I"), up to QUOTE_MAX_WORDS words.
+QUOTE_GAP = 4
+QUOTE_MAX_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -142,9 +146,31 @@ def _model_evidence(
         if len(spans) >= EVIDENCE_SPANS:
             break
     out = []
-    for first, last in spans:
+    for first, last in _joined(reading.parsed, spans):
         quoted, start, end = reading.parsed.quote(first, last)
         out.append(Evidence(label, quoted, start, end))
+    return out
+
+
+def _joined(parsed: Parsed, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Word spans in text order, neighbours in one sentence joined (see QUOTE_GAP).
+
+    A feature is one to three words, so the two that weighed most for a label are often
+    fragments of one phrase; quoted apart they read as noise ("more", "before I"), quoted
+    together as what the learner wrote.
+    """
+    out: list[tuple[int, int]] = []
+    for first, last in sorted(spans):
+        if out:
+            a, b = out[-1]
+            if (
+                first - b - 1 <= QUOTE_GAP
+                and parsed.sentence_of[a] == parsed.sentence_of[last]
+                and max(b, last) - a + 1 <= QUOTE_MAX_WORDS
+            ):
+                out[-1] = (a, max(b, last))
+                continue
+        out.append((first, last))
     return out
 
 
