@@ -50,6 +50,27 @@ class Served:
             self.stop()
             pytest.fail(f"{self.app} server not ready:\n{''.join(self.output)[-3000:]}")
 
+    def wait_warm(self, port: int, count: int, timeout: float = 60, settle: float = 1.0) -> int:
+        """Wait until `count` warm kernels wait for a page (each holds its query socket open to
+        the server on `port`), then `settle` seconds more; how many there were (fewer only on
+        timeout, after which the caller goes on regardless)."""
+        deadline = time.monotonic() + timeout
+        warm = 0
+        while time.monotonic() < deadline:
+            warm = sum(_waits_on(proc, port) for proc in self._kernels())
+            if warm >= count:
+                break
+            time.sleep(0.25)
+        time.sleep(settle)
+        return warm
+
+    def _kernels(self) -> list[psutil.Process]:
+        try:
+            family = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.Error:
+            return []
+        return [p for p in family if _is_kernel(p)]
+
     def stop(self) -> list[str]:
         """SIGTERM, then what is left of its processes (should be nothing)."""
         try:
@@ -65,6 +86,23 @@ class Served:
             self.proc.wait()
         _, alive = psutil.wait_procs(family, timeout=5)
         return [f"{p.pid}" for p in alive]
+
+
+def _is_kernel(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE and any(
+            "ipykernel" in part for part in proc.cmdline()
+        )
+    except psutil.Error:
+        return False
+
+
+def _waits_on(proc: psutil.Process, port: int) -> bool:
+    """Does this kernel hold a connection to the server's port (its query socket)?"""
+    try:
+        return any(c.raddr and c.raddr.port == port for c in proc.net_connections("tcp"))
+    except psutil.Error:
+        return False
 
 
 class StaticSite:
