@@ -24,6 +24,7 @@ evaluation) then only selects rows and columns of that one matrix.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -135,10 +136,40 @@ class Fitted:
         return 1.0 / (1.0 + np.exp(-scores))
 
 
+def _estimator(settings: FitSettings) -> Any:
+    """One label's scikit-learn estimator for the settings (seeded: training is repeatable)."""
+    if settings.loss == "hinge":
+        from sklearn.svm import LinearSVC
+
+        return LinearSVC(
+            C=settings.C, class_weight=settings.class_weight, max_iter=5000, random_state=SEED
+        )
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(
+        C=settings.C,
+        class_weight=settings.class_weight,
+        solver="liblinear",
+        dual=True,
+        max_iter=2000,
+        random_state=SEED,  # liblinear's dual solver visits rows in a random order
+    )
+
+
+def _fit_label(x: Any, y: Any, weight: Any, settings: FitSettings) -> tuple[Any, float]:
+    """One label's coefficients and bias; a label every row has (or none has) is a constant."""
+    import numpy as np
+
+    if y.min() == y.max():
+        return np.zeros(x.shape[1]), (8.0 if y.min() else -8.0)
+    model = _estimator(settings)
+    model.fit(x, y, sample_weight=weight)
+    return model.coef_[0], float(model.intercept_[0])
+
+
 def fit_rows(fz: Featurized, rows: Any, settings: FitSettings) -> Fitted:
     """One logistic regression per label on the given rows of ``fz``."""
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
     authors = sorted({fz.rows[i].author for i in rows})
     keep = [fz.authors.index(a) for a in authors]
@@ -153,34 +184,17 @@ def fit_rows(fz: Featurized, rows: Any, settings: FitSettings) -> Fitted:
             "authors trained on: add authors or lower FitSettings.min_authors"
         )
     x = fz.matrix[rows][:, columns]
-    coef = np.zeros((len(fz.labels), len(columns)))
-    bias = np.zeros(len(fz.labels))
-    for i in range(len(fz.labels)):
-        y = fz.truth[rows, i].astype(int)
-        if y.min() == y.max():
-            bias[i] = 8.0 if y.min() else -8.0
-            continue
-        if settings.loss == "hinge":
-            from sklearn.svm import LinearSVC
+    weight = fz.weight[rows]
+    # Labels fit in parallel processes (liblinear's random state is global to a process, so
+    # threads would interleave it); each fit is seeded, so the result is the same as in turn.
+    from joblib import Parallel, delayed
 
-            lr = LinearSVC(
-                C=settings.C,
-                class_weight=settings.class_weight,
-                max_iter=5000,
-                random_state=SEED,
-            )
-        else:
-            lr = LogisticRegression(
-                C=settings.C,
-                class_weight=settings.class_weight,
-                solver="liblinear",
-                dual=True,
-                max_iter=2000,
-                random_state=SEED,  # liblinear's dual solver visits rows in a random order
-            )
-        lr.fit(x, y, sample_weight=fz.weight[rows])
-        coef[i] = lr.coef_[0]
-        bias[i] = lr.intercept_[0]
+    fits = Parallel(n_jobs=min(2, os.cpu_count() or 1))(
+        delayed(_fit_label)(x, fz.truth[rows, i].astype(int), weight, settings)
+        for i in range(len(fz.labels))
+    )
+    coef = np.vstack([c for c, _ in fits]) if fits else np.zeros((0, len(columns)))
+    bias = np.asarray([b for _, b in fits])
     return Fitted(columns, coef, bias)
 
 
