@@ -105,6 +105,10 @@ async def output_of(client, code: str) -> str:
     return "".join(parts).strip()
 
 
+async def _stopped(keeper: ZygoteKeeper) -> None:
+    keeper.stop()
+
+
 @pytest.fixture(scope="module")
 def forking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forking]:
     folder = tmp_path_factory.mktemp("fork")
@@ -122,7 +126,9 @@ def forking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Forking]:
         keeper = getattr(forking.owner, "safeshare_zygote", None)
         zygotes = [keeper.pid, keeper.spare] if keeper else []
         if keeper is not None:
-            keeper.stop()
+            # on the keeper's own loop thread, as the server does: stopped from this thread
+            # it raced the loop's own handling of the zygote's exit (both closed its pipe)
+            forking.run(_stopped(keeper))
         forking.close()
         left = [pid for pid in zygotes if pid and psutil.pid_exists(pid)]
         assert left == [], "the zygote or its spare outlived the keeper"
