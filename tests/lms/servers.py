@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.security.server import is_kernel
 
 
 class Served:
@@ -69,7 +70,7 @@ class Served:
             family = psutil.Process(self.proc.pid).children(recursive=True)
         except psutil.Error:
             return []
-        return [p for p in family if _is_kernel(p)]
+        return [p for p in family if is_kernel(p)]
 
     def stop(self) -> list[str]:
         """SIGTERM, then what is left of its processes (should be nothing)."""
@@ -86,15 +87,6 @@ class Served:
             self.proc.wait()
         _, alive = psutil.wait_procs(family, timeout=5)
         return [f"{p.pid}" for p in alive]
-
-
-def _is_kernel(proc: psutil.Process) -> bool:
-    try:
-        return proc.status() != psutil.STATUS_ZOMBIE and any(
-            "ipykernel" in part for part in proc.cmdline()
-        )
-    except psutil.Error:
-        return False
 
 
 def _waits_on(proc: psutil.Process, port: int) -> bool:
