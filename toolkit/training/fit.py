@@ -35,6 +35,7 @@ from toolkit.scoring.detector.model import FORMAT, VERSION, LinearModel, feature
 from toolkit.training.corpus import Example, all_labels
 
 SEED = 0  # the same rows and settings always give the same weights
+PARALLEL_ROWS = 3000  # fits on fewer rows stay in one process (starting workers costs more)
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,8 @@ def fit_rows(fz: Featurized, rows: Any, settings: FitSettings) -> Fitted:
     # threads would interleave it); each fit is seeded, so the result is the same as in turn.
     from joblib import Parallel, delayed
 
-    fits = Parallel(n_jobs=min(2, os.cpu_count() or 1))(
+    jobs = min(2, os.cpu_count() or 1) if len(rows) >= PARALLEL_ROWS else 1
+    fits = Parallel(n_jobs=jobs)(
         delayed(_fit_label)(x, fz.truth[rows, i].astype(int), weight, settings)
         for i in range(len(fz.labels))
     )
