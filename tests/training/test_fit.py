@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
 import numpy as np
@@ -73,15 +74,22 @@ def test_pruning_drops_small_weights(fitted):
     assert all(abs(w) >= 0.5 for pairs in pruned.weights.values() for _, w in pairs)
 
 
+_ALL_ONES = base64.b64encode(b"\xff" * 4 * 26).decode()  # one feature, every lane full
+
+
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"format": "other"}, "not a safeshare-detector v2 file"),
-        ({"version": 1}, "not a safeshare-detector v2 file.*retrain"),
+        ({"format": "other"}, "not a safeshare-detector v3 file"),
+        ({"version": 2}, "not a safeshare-detector v3 file.*retrain"),
         ({"bias": [0.0]}, "one value per label"),
         ({"weights": "AAAAAA=="}, r"1 weights for 26 labels × \d+ features"),
         ({"weights": "not base64!"}, "not packed as expected"),
         ({"features": "w:a\nw:a"}, "weights for 26 labels × 2 features"),
+        ({"scale": 3.0}, "scale 3.0 is not a power of two"),
+        ({"scale": "inf"}, "scale inf is not a power of two"),
+        ({"scale": None}, "not packed as expected"),
+        ({"features": "w:a", "weights": _ALL_ONES}, "a weight is outside its lane"),
     ],
 )
 def test_a_wrong_weights_file_is_refused_with_what_to_do(fitted, change, message):

@@ -8,21 +8,24 @@ outscore short ones by length alone) and each rule feature weighted 1. The proba
 the logistic of the score; a label is shown when it reaches the label's threshold, chosen on
 author-held-out predictions when the model was trained.
 
-File shape (``format: safeshare-detector``, ``version: 2``): JSON, with the weights packed so
+File shape (``format: safeshare-detector``, ``version: 3``): JSON, with the weights packed so
 that reading them makes no Python object per weight (the learner kernel holds one model)::
 
-    {"format": "safeshare-detector", "version": 2, "labels": ["C-…", …],
+    {"format": "safeshare-detector", "version": 3, "labels": ["C-…", …],
      "bias": [b, …], "threshold": [t, …], "power": 0.2, "rule_value": 1.0, "families": […],
      "features": "name\\nname\\n…",   # one line per feature the model weighs
-     "weights": "<base64 float32 LE>",  # labels × features, one label's column after another;
-                                         # 0 where a feature does not weigh for a label
+     "scale": 65536.0,                 # fixed-point scale of the weights (a power of two)
+     "weights": "<base64 uint32 LE>",  # features × labels, one feature's labels together:
+                                       # round(weight × scale) + 2**21, so 2**21 is a 0
      "trained": {…provenance: corpus hash, rows, authors, date, settings…}}
 
-Each label's weights are one ``array('f')`` indexed by feature number, so a text's score for a
-label is one C-level gather and sum over the features it has (:meth:`LinearModel.score`):
-about five times faster than adding weight by weight in Python, and about the same memory as
-the sparse layout of version 1 (the weights are 68% dense). Version 1 files are refused with
-what to do: retrain.
+Each feature's weights for all labels are read into one Python integer, a 32-bit lane per
+label (:class:`Lanes`), so a text's scores for every label are one C-level ``sum`` of the
+integers of the features it has, unpacked once: three times faster than version 2's gather
+per label over float columns, in the same memory, with no numpy. The scale is the largest
+power of two up to 2**16 that keeps every weight in its lane (a step of 1.5e-5 or finer),
+so a text's score is within 1e-3 of the fitted model's. Files of versions 1 and 2 are
+refused with what to do: retrain.
 """
 
 from __future__ import annotations
@@ -33,17 +36,16 @@ import json
 import math
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from operator import itemgetter
 from typing import Any
 
 from toolkit.scoring.detector.features import FAMILIES, Occurrence
 
 FORMAT = "safeshare-detector"
-VERSION = 2
+VERSION = 3
 
 
 WINDOWS = ("none", "sentences")
@@ -96,52 +98,111 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _unpack(data: dict[str, Any], n: int) -> tuple[dict[str, int], tuple[array, ...]]:
-    """Feature → number, and one weight column per label: ModelFileError names what is wrong."""
+class Lanes:
+    """Weights for ``n`` labels packed into one integer per feature, and sums of them unpacked.
+
+    A weight ``w`` is stored as ``round(w * scale) + OFFSET`` (non-negative, below 2**VALUE_BITS)
+    in its label's 32-bit lane, label 0 in the lowest bits. Integers add lane by lane with no
+    carry between lanes while at most ``CHUNK`` of them are summed, so the total of any set of
+    features is a plain ``sum`` (in chunks of ``CHUNK``) and each lane less ``count * OFFSET``,
+    over ``scale``, is that label's total weight.
+    """
+
+    LANE = 32
+    VALUE_BITS = 22
+    OFFSET = 1 << (VALUE_BITS - 1)
+    CHUNK = (1 << (LANE - VALUE_BITS)) - 1  # 1,023 integers summed without a carry
+    MASK = (1 << LANE) - 1
+
+    def __init__(self, n: int, scale: float):
+        self.n = n
+        self.scale = scale
+
+    @classmethod
+    def scale_for(cls, largest: float) -> float:
+        """The largest power of two, up to 2**16, that keeps weights of ``largest`` size in a
+        lane."""
+        limit = (cls.OFFSET - 1) / max(largest, 2.0**-16)
+        return 2.0 ** min(16, math.floor(math.log2(limit)))
+
+    def encode(self, weights: dict[str, tuple[tuple[int, float], ...]]) -> bytes:
+        """Each feature's (label, weight) pairs as its lanes, one feature after another."""
+        n, scale, offset = self.n, self.scale, self.OFFSET
+        lanes = array("I", [offset]) * (n * len(weights))
+        for k, pairs in enumerate(weights.values()):
+            for i, w in pairs:
+                lanes[k * n + i] = round(w * scale) + offset
+        if sys.byteorder == "big":  # pragma: no cover - files are little-endian
+            lanes.byteswap()
+        return lanes.tobytes()
+
+    def decode(self, raw: bytes, width: int) -> list[int]:
+        """One integer per feature from :meth:`encode`'s bytes; ModelFileError if a lane holds
+        more than its value bits (sums would carry into the next label)."""
+        step = 4 * self.n
+        if len(raw) != step * width:
+            raise ModelFileError(
+                f"detector weights: {len(raw) // 4} weights for {self.n} labels × {width} features"
+            )
+        lanes = memoryview(raw).cast("I")  # no copy; only the size of each lane matters here
+        if lanes and max(lanes) >> self.VALUE_BITS:
+            raise ModelFileError("detector weights: a weight is outside its lane")
+        read = int.from_bytes
+        return [read(raw[k * step : (k + 1) * step], "little") for k in range(width)]
+
+    def to_bytes(self, packed: Iterable[int]) -> bytes:
+        """The inverse of :meth:`decode`."""
+        size = 4 * self.n
+        return b"".join(p.to_bytes(size, "little") for p in packed)
+
+    def totals(self, packed: list[int]) -> list[float]:
+        """Each label's total weight over the packed features given."""
+        n = self.n
+        out = [0.0] * n
+        mask, lane, scale = self.MASK, self.LANE, self.scale
+        for start in range(0, len(packed), self.CHUNK):
+            part = packed[start : start + self.CHUNK]
+            total, offset = sum(part), len(part) * self.OFFSET
+            for i in range(n):
+                out[i] += ((total & mask) - offset) / scale
+                total >>= lane
+        return out
+
+    def weight(self, packed: int, i: int) -> float:
+        """Label ``i``'s weight in one feature's integer."""
+        return (((packed >> (self.LANE * i)) & self.MASK) - self.OFFSET) / self.scale
+
+    def weights(self, packed: int) -> tuple[float, ...]:
+        """Every label's weight in one feature's integer."""
+        return tuple(self.weight(packed, i) for i in range(self.n))
+
+
+def _unpack(data: dict[str, Any], n: int) -> tuple[list[str], Lanes, list[int]]:
+    """Feature names, their lanes and each one's integer: ModelFileError names what is wrong."""
     try:
         names = data["features"].split("\n") if data["features"] else []
-        weights = array("f")
-        weights.frombytes(base64.b64decode(data["weights"], validate=True))
+        scale = float(data["scale"])
+        raw = base64.b64decode(data["weights"], validate=True)
     except (KeyError, AttributeError, TypeError, ValueError, binascii.Error) as exc:
         raise ModelFileError(f"detector weights are not packed as expected ({exc})") from None
-    if sys.byteorder == "big":  # pragma: no cover - files are little-endian
-        weights.byteswap()
-    width = len(names)
-    if len(weights) != n * width:
-        raise ModelFileError(
-            f"detector weights: {len(weights)} weights for {n} labels × {width} features"
-        )
-    index = {name: k for k, name in enumerate(names)}
-    if len(index) != width:
+    if not (math.isfinite(scale) and scale > 0 and math.frexp(scale)[0] == 0.5):
+        raise ModelFileError(f"detector weights: scale {scale!r} is not a power of two")
+    lanes = Lanes(n, scale)
+    packed = lanes.decode(raw, len(names))
+    if len(set(names)) != len(names):
         raise ModelFileError("detector weights: a feature is named twice")
-    return index, tuple(weights[i * width : (i + 1) * width] for i in range(n))
+    return names, lanes, packed
 
 
-def pack(weights: dict[str, tuple[tuple[int, float], ...]], n: int) -> dict[str, str]:
+def pack(weights: dict[str, tuple[tuple[int, float], ...]], n: int) -> dict[str, Any]:
     """The packed fields of a model file for ``n`` labels (see the module docstring)."""
-    width = len(weights)
-    dense = array("f", bytes(4 * n * width))
-    for k, pairs in enumerate(weights.values()):
-        for i, w in pairs:
-            dense[i * width + k] = w
-    if sys.byteorder == "big":  # pragma: no cover
-        dense.byteswap()
+    largest = max((abs(w) for pairs in weights.values() for _, w in pairs), default=0.0)
+    lanes = Lanes(n, Lanes.scale_for(largest))
     return {
         "features": "\n".join(weights),
-        "weights": base64.b64encode(dense.tobytes()).decode("ascii"),
+        "scale": lanes.scale,
+        "weights": base64.b64encode(lanes.encode(weights)).decode("ascii"),
     }
-
-
-def _gatherer(rows: list[int]) -> Callable[[array], float]:
-    """A function summing a weight column at ``rows``: one C-level gather and sum per label,
-    the detector's hot path."""
-    if len(rows) > 1:
-        take = itemgetter(*rows)
-        return lambda column: sum(take(column))
-    if rows:
-        (row,) = rows
-        return lambda column: column[row]
-    return lambda column: 0.0
 
 
 class LinearModel:
@@ -159,8 +220,9 @@ class LinearModel:
         self.threshold: tuple[float, ...] = tuple(float(t) for t in data["threshold"])
         if len(self.bias) != n or len(self.threshold) != n:
             raise ModelFileError("bias and threshold need one value per label")
-        # Compact in memory: feature → number, and one float32 column of weights per label.
-        self._index, self._columns = _unpack(data, n)
+        # Compact in memory and quick to sum: feature name → its weights packed (Lanes).
+        names, self._lanes, packed = _unpack(data, n)
+        self._packed: dict[str, int] = dict(zip(names, packed, strict=True))
         self.power = float(data.get("power", 0.5))
         self.rule_value = float(data.get("rule_value", 1.0))
         # feature families the model was trained on (names before the first ':'); empty when
@@ -178,15 +240,15 @@ class LinearModel:
 
     def pairs(self, name: str) -> tuple[tuple[int, float], ...]:
         """The (label index, weight) pairs of one feature; empty if the model ignores it."""
-        k = self._index.get(name)
-        if k is None:
+        packed = self._packed.get(name)
+        if packed is None:
             return ()
-        return tuple((i, col[k]) for i, col in enumerate(self._columns) if col[k])
+        return tuple((i, w) for i, w in enumerate(self._lanes.weights(packed)) if w)
 
     @property
     def weights(self) -> dict[str, tuple[tuple[int, float], ...]]:
         """Every feature's pairs (built on demand: for export and inspection, not scoring)."""
-        return {name: self.pairs(name) for name in self._index}
+        return {name: self.pairs(name) for name in self._packed}
 
     def values(self, occurrences: Sequence[Occurrence]) -> dict[str, float]:
         """Each distinct feature's value in this model (see :func:`feature_values`)."""
@@ -199,30 +261,29 @@ class LinearModel:
         """Scores and probabilities of every label for one text's features.
 
         The hot path of the detector: one pass over the distinct names, counting text
-        features for the scale and keeping the numbers of those the model weighs, then per
-        label one gather-and-sum for the text features and one for the rules.
+        features for the scale and keeping the packed weights of those the model weighs, then
+        one sum of the text features' integers and one of the rules', each unpacked per label.
         """
-        index, families = self._index, self.families
+        packed, families = self._packed, self.families
         text_rows: list[int] = []
         rule_rows: list[int] = []
         text_features = 0
         for name in dict.fromkeys([o[0] for o in occurrences]):
             if families and not name.startswith(families):
                 continue
-            k = index.get(name)
+            weights = packed.get(name)
             if name[0] == "r":
-                if k is not None:
-                    rule_rows.append(k)
+                if weights is not None:
+                    rule_rows.append(weights)
             else:
                 text_features += 1
-                if k is not None:
-                    text_rows.append(k)
+                if weights is not None:
+                    text_rows.append(weights)
         scale = text_features**-self.power if text_features else 0.0
         rule_value = self.rule_value
-        text, rule = _gatherer(text_rows), _gatherer(rule_rows)
+        text, rule = self._lanes.totals(text_rows), self._lanes.totals(rule_rows)
         totals = tuple(
-            b + scale * text(col) + rule_value * rule(col)
-            for b, col in zip(self.bias, self._columns, strict=True)
+            b + scale * t + rule_value * r for b, t, r in zip(self.bias, text, rule, strict=True)
         )
         return Scored(totals, tuple(_sigmoid(t) for t in totals))
 
@@ -239,13 +300,13 @@ class LinearModel:
         if not wanted:
             return out
         values = self.values(occurrences)
-        index, columns = self._index, self._columns
+        packed, weight = self._packed, self._lanes.weight
         for occ in occurrences:
-            k = index.get(occ[0])
-            if k is None:
+            weights = packed.get(occ[0])
+            if weights is None:
                 continue
             for i in wanted:
-                w = columns[i][k]
+                w = weight(weights, i)
                 if w > 0:
                     out[i].append(Contribution(i, w * values[occ[0]], occ))
         for found in out.values():
@@ -263,7 +324,9 @@ class LinearModel:
             "rule_value": self.rule_value,
             "families": list(self._families_given),
             "windows": self.windows,
-            **pack(self.weights, len(self.labels)),
+            "features": "\n".join(self._packed),
+            "scale": self._lanes.scale,
+            "weights": base64.b64encode(self._lanes.to_bytes(self._packed.values())).decode(),
             "trained": self.trained,
         }
 
