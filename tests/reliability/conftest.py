@@ -18,9 +18,14 @@ from toolkit.storage import Store, open_store
 
 @pytest.fixture(scope="module")
 def drill_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """A started learner server offering only the drill scenario (restartable by tests)."""
+    """A started learner server offering only the drill scenario (restartable by tests).
+
+    Its warm kernel is replaced a second after a page takes it: the tests here open one page
+    after another, and with the default wait (10 s, for a room arriving at once) each next
+    page waited out the rest of it."""
     folder = tmp_path_factory.mktemp("reliability-server")
-    server = AppServer(f"sqlite:///{folder / 'store.db'}", [FILES], folder, room=1)
+    env = {"SAFESHARE_POOL_FILL_DELAY": "1"}
+    server = AppServer(f"sqlite:///{folder / 'store.db'}", [FILES], folder, room=1, env=env)
     server.start()
     yield server
     server.stop()
