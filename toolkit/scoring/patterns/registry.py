@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import re._constants as _sre
 import re._parser as _sre_parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -56,6 +56,8 @@ class Cue:
     unless: re.Pattern[str] | None
     may_own_negation: bool  # the cue's text contains a negation word
     absorbs: bool = False  # a term of art: other labels' matches inside it do not count
+    # literals every match contains one of (required_literals); None: none could be proved
+    gate: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,10 +81,21 @@ class LabelRule:
 
 @dataclass(frozen=True)
 class Registry:
-    """Compiled rules in vocabulary order, and each label's rank for sorting output."""
+    """Compiled rules in vocabulary order, and each label's rank for sorting output.
+
+    ``by_head`` indexes the cues by their gate literals: a literal's first :data:`GATE_MIN`
+    characters → (literal, the (rule index, cue index) pairs it gates), so a sentence's
+    candidate cues are found from its own three-character substrings (see
+    :func:`toolkit.scoring.rules.candidates`). ``ungated`` are the cues with no gate,
+    candidates in every sentence.
+    """
 
     rules: tuple[LabelRule, ...]
     rank: dict[str, int]
+    by_head: dict[str, tuple[tuple[str, tuple[tuple[int, int], ...]], ...]] = field(
+        default_factory=dict
+    )
+    ungated: tuple[tuple[int, int], ...] = ()
 
 
 def _read(name: str) -> Any:
@@ -120,6 +133,9 @@ def _cue(label: str, raw: Any, macros: dict[str, list[str]]) -> Cue:
     source = expand(str(spec["re"]), macros)
     if re.compile(source).groups:
         raise ValueError(f"{label}: cue {spec['re']!r}: use (?:…), not capturing groups")
+    if re.fullmatch(source, ""):
+        raise ValueError(f"{label}: cue {spec['re']!r}: matches nothing at all (empty text)")
+    literals = required_literals(_sre_parse.parse(source))
     needs, unless = spec.get("needs"), spec.get("unless")
     return Cue(
         label=label,
@@ -130,6 +146,7 @@ def _cue(label: str, raw: Any, macros: dict[str, list[str]]) -> Cue:
         unless=_whole_words(unless, macros),
         may_own_negation=bool(_NEGATION.search(source)),
         absorbs=bool(spec.get("absorbs", False)),
+        gate=tuple(sorted(literals, key=len, reverse=True)) if literals else None,
     )
 
 
@@ -179,11 +196,26 @@ def _gate(cues: list[Cue]) -> tuple[str, ...] | None:
     """The literals every match of these cues contains one of, longest first."""
     needed: set[str] = set()
     for cue in cues:
-        found = required_literals(_sre_parse.parse(cue.source))
-        if found is None:
+        if cue.gate is None:
             return None
-        needed |= found
+        needed.update(cue.gate)
     return tuple(sorted(needed, key=len, reverse=True))
+
+
+def _index(rules: tuple[LabelRule, ...]) -> tuple[dict[str, Any], tuple[tuple[int, int], ...]]:
+    """Registry.by_head and Registry.ungated."""
+    by_literal: dict[str, list[tuple[int, int]]] = {}
+    ungated: list[tuple[int, int]] = []
+    for r, rule in enumerate(rules):
+        for c, cue in enumerate(rule.cues):
+            if cue.gate is None:
+                ungated.append((r, c))
+            for literal in cue.gate or ():
+                by_literal.setdefault(literal, []).append((r, c))
+    by_head: dict[str, list[tuple[str, tuple[tuple[int, int], ...]]]] = {}
+    for literal, cues in by_literal.items():
+        by_head.setdefault(literal[:GATE_MIN], []).append((literal, tuple(cues)))
+    return {h: tuple(v) for h, v in by_head.items()}, tuple(ungated)
 
 
 def _rule(label: str, cues: list[Cue]) -> LabelRule:
@@ -205,7 +237,8 @@ def build(macros: dict[str, list[str]], entries: dict[str, list[Any]]) -> Regist
     rules = tuple(
         _rule(label, [_cue(label, raw, macros) for raw in entries[label]]) for label in order
     )
-    return Registry(rules, {label: i for i, label in enumerate(order)})
+    by_head, ungated = _index(rules)
+    return Registry(rules, {label: i for i, label in enumerate(order)}, by_head, ungated)
 
 
 @cache
