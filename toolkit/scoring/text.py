@@ -238,27 +238,37 @@ def word_tags(parsed: Parsed) -> tuple[str, ...]:
     applies wins, in that order. Cue words themselves take the scope they stand in.
     """
     tags: list[str] = []
-    refuted: dict[int, bool] = {}
-    for i in range(len(parsed.words)):
-        ci = parsed.clause_of[i]
-        clause = parsed.clauses[ci]
-        sentence = parsed.sentences[parsed.sentence_of[i]]
-        if sentence.question or parsed._count("hedge", clause.start, i):
-            tags.append("U")
+    cues = parsed.cues
+    for ci, clause in enumerate(parsed.clauses):
+        if clause.end <= clause.start:
             continue
-        myth = parsed._count("myth", clause.start, i) > 0
-        reported = myth or parsed._count("report", clause.start, i) > 0
-        if reported and ci not in refuted:
-            refuted[ci] = myth or parsed._contradicted(sentence, ci)
-        denied = reported and refuted[ci]
-        if reported and not denied:
-            tags.append("R")
-        elif clause.conditional:
-            tags.append("C")
-        elif (parsed._count("neg", clause.start, i) % 2 == 1) != denied:
-            tags.append("N")
-        else:
-            tags.append("")
+        question = parsed.sentences[parsed.sentence_of[clause.start]].question
+        refuted: bool | None = None
+        hedged = reported = myth = False
+        negations = 0
+        # one pass over the clause, each word judged by the cues before it in the clause
+        for i in range(clause.start, clause.end):
+            if question or hedged:
+                tags.append("U")
+            else:
+                if reported and refuted is None:
+                    sentence = parsed.sentences[parsed.sentence_of[i]]
+                    refuted = myth or parsed._contradicted(sentence, ci)
+                denied = reported and bool(refuted)
+                if reported and not denied:
+                    tags.append("R")
+                elif clause.conditional:
+                    tags.append("C")
+                elif (negations % 2 == 1) != denied:
+                    tags.append("N")
+                else:
+                    tags.append("")
+            cue = cues[i]
+            if cue:
+                hedged = hedged or cue == "hedge"
+                myth = myth or cue == "myth"
+                reported = reported or cue in ("report", "myth")
+                negations += cue == "neg"
     return tuple(tags)
 
 
@@ -359,7 +369,12 @@ def _mark_cues(norms: list[str]) -> list[str]:
 
 def _prefix_counts(cues: list[str]) -> dict[str, tuple[int, ...]]:
     counts: dict[str, tuple[int, ...]] = {}
+    present = set(cues)
+    none = (0,) * (len(cues) + 1)
     for kind in ("neg", "hedge", "report", "myth", "refute"):
+        if kind not in present:  # most texts have few kinds of cue
+            counts[kind] = none
+            continue
         running, total = [0], 0
         for cue in cues:
             total += cue == kind
