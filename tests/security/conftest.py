@@ -23,11 +23,19 @@ TRAINER_SECRET = "trainer-secret-never-in-a-learner-kernel"
 
 @pytest.fixture(scope="session")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """A started learner server offering only tests/security/files/scenarios/."""
+    """A started learner server offering only tests/security/files/scenarios/.
+
+    Its warm kernel is replaced a second after a page takes it: the tests open one page after
+    another, and with the default wait (10 s, for a room arriving at once) nearly every page
+    waited out the rest of it."""
     folder = tmp_path_factory.mktemp("security-server")
     # Secrets an operator's shell might hold: the learner server must pass neither on.
     secrets = {"SAFESHARE_TRAINER_TOKEN": TRAINER_SECRET, "JUPYTER_TOKEN": TRAINER_SECRET}
-    env = {**secrets, "SAFESHARE_LOG_PATH": str(folder / "app.log")}
+    env = {
+        **secrets,
+        "SAFESHARE_LOG_PATH": str(folder / "app.log"),
+        "SAFESHARE_POOL_FILL_DELAY": "1",
+    }
     server = AppServer(f"sqlite:///{folder / 'store.db'}", [FILES], folder, room=1, env=env)
     server.app_log = folder / "app.log"
     server.start()
