@@ -9,11 +9,14 @@ take a learner whose page is still open, however long they think.
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
 import re
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import psutil
@@ -82,7 +85,9 @@ IDLE, INTERVAL = 6, 1
 
 def short_cull_argv(port: int) -> list[str]:
     """`toolkit.serving`'s own Voilà command line, with the cull times shortened."""
-    settings = Settings.from_env(room=ROOM, port=port)
+    # The room refills a second after a page takes its kernel (not 10 s): the second page
+    # then has a warm kernel to take, and the one warm again before the culling is checked.
+    settings = Settings.from_env(room=ROOM, port=port, pool_fill_delay=1)
     argv = build_voila_argv(settings, notebook_path("learner"), port)
     swap = {
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}": (
@@ -138,19 +143,42 @@ def kernel_of(proc, page) -> psutil.Process:
     return next(p for p in kernels_of(proc) if wanted in " ".join(p.cmdline()))
 
 
+def idle_seconds(url: str, kernel_id: str) -> float | None:
+    """How long the server has seen no activity on this kernel (its REST model's
+    last_activity); None once the kernel is gone."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{url}api/kernels/{kernel_id}", timeout=10) as resp:
+            last = json.load(resp)["last_activity"]
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise
+    since = datetime.datetime.now(datetime.UTC) - datetime.datetime.fromisoformat(last)
+    return since.total_seconds()
+
+
 def test_culling_takes_abandoned_kernels_but_never_an_open_page(culling_server, new_page):
     """With culling after 6 idle seconds, is a vanished browser's kernel culled while an open,
     idle page keeps its kernel and still answers, and warm kernels stay warm?"""
     stays = new_page()
     open_drill(stays, culling_server.url)
-    kept = kernel_of(culling_server, stays)
+    kept, kept_id = kernel_of(culling_server, stays), kernel_id(stays)
     gone = new_page()
     open_drill(gone, culling_server.url)
     abandoned = kernel_of(culling_server, gone)
     gone.context.close()  # no unload: the browser just vanished
 
     abandoned.wait(IDLE * 6)
-    time.sleep(IDLE + 2 * INTERVAL)  # the open page has now been idle past the cull time
+    # Until the open page has been idle past the cull time, with two cull rounds to spare: as
+    # the server saw it (the kernel's last activity), not assumed from a fixed sleep. It has
+    # mostly been idle that long already, having opened before the page that was culled.
+    deadline = time.monotonic() + IDLE * 6
+    while (idle := idle_seconds(culling_server.url, kept_id)) is not None:
+        if idle >= IDLE + 2 * INTERVAL:
+            break
+        assert time.monotonic() < deadline, f"the open page was never idle {IDLE} s"
+        time.sleep(max(0.2, IDLE + 2 * INTERVAL - idle))
     assert kept.is_running(), "an open page's kernel was culled"
     assert len(kernels_of(culling_server)) == ROOM + 1, "warm kernels must not be culled"
     answer(stays, 1)
