@@ -28,15 +28,18 @@ from tests.sqlitelock import WriteLock
 from toolkit.app.database import STORE_PREPARED_VAR
 from toolkit.serving.server import VoilaServer
 from toolkit.settings import Settings
+from toolkit.storage.engine import BUSY_TIMEOUT_MS
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks"))
 from _harness import SCENARIO, free_port, kernel_processes  # noqa: E402
 from _voila_client import Page  # noqa: E402
 
 ROOM = 2
-# SQLite's busy timeout is 10 s; the issue held the lock for 40 s. Long enough for a refilled
-# kernel's start-up to hit it (a kernel starts about 2 s after being asked for).
-OUTAGE_SECONDS = 25
+# SQLite's write lock is held past its busy timeout (10 s; the issue held it for 40 s), so a
+# refilled kernel whose start-up waited on it would hit the timeout. In both tests the
+# database stays away until the replacements have warmed up or given up, however busy the
+# machine: a fixed 25 s outage mostly waited after that.
+LOCK_SECONDS = BUSY_TIMEOUT_MS / 1000 + 2
 
 pytestmark = [pytest.mark.timeout(420)]
 
@@ -77,15 +80,15 @@ def learners_arrive(server: VoilaServer, count: int) -> list[str]:
         return thread.submit(asyncio.run, all_of_them()).result()
 
 
-def refill_during_outage(server: VoilaServer, down, up, until=lambda: True) -> None:
+def refill_during_outage(server: VoilaServer, down, up, until, at_least: float = 0) -> None:
     """Take the room's warm kernels, make the database unavailable while the replacements
-    start (OUTAGE_SECONDS, and until ``until()`` holds, however busy the machine), bring it
-    back, then wait for the room to settle."""
+    start (until ``until()`` holds, and for at least ``at_least`` seconds), bring it back,
+    then wait for the room to settle."""
     first = learners_arrive(server, ROOM)  # the pool refills 1 s later…
     down()  # …while the database is unavailable
     try:
         began = time.monotonic()
-        while time.monotonic() - began < OUTAGE_SECONDS or not until():
+        while time.monotonic() - began < at_least or not until():
             assert time.monotonic() - began < 180, "nothing happened during the outage"
             time.sleep(0.5)
     finally:
@@ -95,6 +98,12 @@ def refill_during_outage(server: VoilaServer, down, up, until=lambda: True) -> N
     while not server.room.settled() and time.monotonic() < deadline:
         time.sleep(0.5)
     assert set(first).isdisjoint(server.kernel_ids[ROOM:])
+
+
+def refilled(server: VoilaServer) -> bool:
+    """Have the replacements of the room's kernels started, and has every kernel started so
+    far warmed up (or given up and been marked failed)?"""
+    return len(server.kernel_ids) >= 2 * ROOM and server.room.settled()
 
 
 def gave_up(server: VoilaServer) -> bool:
@@ -110,7 +119,7 @@ def test_sqlite_locked_while_the_room_refills(tmp_path):
     with learner_server(tmp_path, f"sqlite:///{path}") as server:
         locks: list[WriteLock] = []
         lock, unlock = (lambda: locks.append(WriteLock(path))), (lambda: locks[0].release())
-        refill_during_outage(server, lock, unlock)
+        refill_during_outage(server, lock, unlock, lambda: refilled(server), LOCK_SECONDS)
         told = {p.environ().get(STORE_PREPARED_VAR) for p in kernel_processes(server).values()}
         kernels = learners_arrive(server, ROOM)
     assert len(set(kernels)) == ROOM
@@ -129,7 +138,10 @@ def test_postgres_stopped_while_the_room_refills(tmp_path):
         # ~100 ms, before the test could stop the database after a 1 s delay).
         env = {"SAFESHARE_STORE_WAIT": "3", "SAFESHARE_POOL_FILL_DELAY": "5"}
         with learner_server(tmp_path, cluster.url, **env) as server:
-            refill_during_outage(server, cluster.stop, cluster.start, lambda: gave_up(server))
+            # Back once the replacements gave up and none is starting (the guard starts the
+            # next ones 5 s after dropping them, with the database up).
+            back = lambda: gave_up(server) and server.room.settled()  # noqa: E731
+            refill_during_outage(server, cluster.stop, cluster.start, back)
             kernels = learners_arrive(server, ROOM)
             failed = list(getattr(server.room, "failed", []))
         assert len(set(kernels)) == ROOM
