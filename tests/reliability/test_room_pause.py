@@ -9,13 +9,22 @@ presses Continue and is back at decision 2, the first answer stored once.
 
 from __future__ import annotations
 
+import time
 import urllib.parse
 
 import pytest
 
-from tests.reliability.drill import DRILL, FILES, answer, at_decision, open_drill, resume_code
+from tests.reliability.drill import (
+    DRILL,
+    FILES,
+    answer,
+    at_decision,
+    kernel_id,
+    open_drill,
+    resume_code,
+)
 from tests.reliability.drill import stored_decisions as stored
-from tests.security.server import AppServer
+from tests.security.server import AppServer, is_kernel
 from toolkit.storage import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
@@ -67,7 +76,15 @@ def test_a_paused_page_lets_the_next_learner_in_and_continues_where_it_was(small
     }
     assert hosts == {own}
 
+    b_kernel = small_room.kernel_process(kernel_id(b))
     b.close(run_before_unload=True)  # B leaves, freeing the place
+    # Continue once the place is free: B's kernel shut down and the room topped up again (it
+    # does that after the shutdown). Pressed at once, A raced B's shutdown request and got the
+    # full page, which tries again only 10 s later.
+    deadline = time.monotonic() + WAIT / 1000
+    while (b_kernel.is_running() and is_kernel(b_kernel)) or small_room.kernels() == []:
+        assert time.monotonic() < deadline, "B's closed page did not free its place"
+        time.sleep(0.2)
     link.click()
     a.get_by_text("Welcome back: your answers so far are restored.").wait_for(timeout=WAIT)
     at_decision(a, 2)
