@@ -142,3 +142,23 @@ def test_training_twice_writes_the_same_file():
         for seed in ("1", "2")
     }
     assert len(digests) == 1, digests
+
+
+def test_naive_bayes_scaling_is_an_option_for_concepts_only(small):
+    """With ``nb_alpha`` set, are concepts fitted on naive-Bayes-scaled features (different
+    weights) and misconceptions as before, and does the exported model still score as the
+    fit does (the ratios folded into the weights)?"""
+    plain_settings = FitSettings(prune=0.0, min_authors=2)
+    nb_settings = FitSettings(prune=0.0, min_authors=2, nb_alpha=1.0)
+    fz = featurize(small, plain_settings)
+    rows = np.arange(len(small))
+    plain, scaled = fit_rows(fz, rows, plain_settings), fit_rows(fz, rows, nb_settings)
+    concepts = [i for i, label in enumerate(fz.labels) if label.startswith("C-")]
+    beliefs = [i for i, label in enumerate(fz.labels) if label.startswith("M-")]
+    assert not np.allclose(plain.coef[concepts], scaled.coef[concepts])
+    assert np.array_equal(plain.coef[beliefs], scaled.coef[beliefs])
+    model = export(fz, scaled, nb_settings)
+    expected = scaled.probabilities(fz, rows[:40])
+    for k in range(40):
+        got = model.score(read(small[k].text).features).probabilities
+        assert np.allclose(got, expected[k], atol=2e-3), small[k].id

@@ -13,6 +13,13 @@ Choices, each measured by leave-one-author-out evaluation (``safeshare detector 
   row uses it (such rows also count ``moderation.WEIGHT`` times in the fit);
 - L2-regularised logistic regression (liblinear's dual solver), classes weighted so a rare
   label counts as much as a common one;
+- an option, off by default (``nb_alpha``): each feature scaled per label by its naive-Bayes
+  log-count ratio before the fit (NBSVM, Wang and Manning 2012) and the fitted weight
+  multiplied by it again on export, so the file and the scorer are unchanged. Measured
+  (docs/scoring.md, "What was tried"): for concepts, at most +0.007 micro-F1 and only at a
+  lower threshold that shows concepts on terse texts with no reasoning; for misconceptions
+  it let a belief's words outweigh their negation ("I would share without consent" read as
+  ``M-consent-always``);
 - one probability threshold for concepts and one for misconceptions, fixed settings chosen
   by leave-one-author-out evaluation rather than fitted per label, so the evaluation needs one
   fit per held-out author and a label with few examples cannot get a lucky threshold;
@@ -43,6 +50,11 @@ class FitSettings:
     """How a model is fitted (recorded in the model file's provenance)."""
 
     C: float = 8.0  # noqa: N815 - scikit-learn's name
+    # naive-Bayes scaling for labels starting with nb_labels (an option, off: see the module
+    # docstring): its smoothing (None: no scaling) and the regression's C for those labels
+    nb_alpha: float | None = None
+    nb_C: float = 1.0  # noqa: N815
+    nb_labels: str = "C-"
     min_authors: int = 5  # a feature enters the model only if this many authors used it
     class_weight: str | None = "balanced"
     prune: float = 0.02
@@ -137,18 +149,16 @@ class Fitted:
         return 1.0 / (1.0 + np.exp(-scores))
 
 
-def _estimator(settings: FitSettings) -> Any:
+def _estimator(settings: FitSettings, c: float) -> Any:
     """One label's scikit-learn estimator for the settings (seeded: training is repeatable)."""
     if settings.loss == "hinge":
         from sklearn.svm import LinearSVC
 
-        return LinearSVC(
-            C=settings.C, class_weight=settings.class_weight, max_iter=5000, random_state=SEED
-        )
+        return LinearSVC(C=c, class_weight=settings.class_weight, max_iter=5000, random_state=SEED)
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(
-        C=settings.C,
+        C=c,
         class_weight=settings.class_weight,
         solver="liblinear",
         dual=True,
@@ -157,15 +167,31 @@ def _estimator(settings: FitSettings) -> Any:
     )
 
 
-def _fit_label(x: Any, y: Any, weight: Any, settings: FitSettings) -> tuple[Any, float]:
+def nb_ratios(x: Any, y: Any, weight: Any, alpha: float) -> Any:
+    """Each column's naive-Bayes log-count ratio for one label: log of its smoothed share of
+    the (weighted) occurrences in rows with the label over its share in rows without."""
+    import numpy as np
+
+    present = (x > 0).astype(float).multiply(weight[:, None]).tocsr()
+    p = alpha + np.asarray(present[y == 1].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[y == 0].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum()))
+
+
+def _fit_label(label: str, x: Any, y: Any, weight: Any, settings: FitSettings) -> tuple[Any, float]:
     """One label's coefficients and bias; a label every row has (or none has) is a constant."""
     import numpy as np
 
     if y.min() == y.max():
         return np.zeros(x.shape[1]), (8.0 if y.min() else -8.0)
-    model = _estimator(settings)
+    ratio, c = None, settings.C
+    if settings.nb_alpha is not None and label.startswith(settings.nb_labels):
+        ratio, c = nb_ratios(x, y, weight, settings.nb_alpha), settings.nb_C
+        x = x.multiply(ratio).tocsr()
+    model = _estimator(settings, c)
     model.fit(x, y, sample_weight=weight)
-    return model.coef_[0], float(model.intercept_[0])
+    coef = model.coef_[0] if ratio is None else model.coef_[0] * ratio
+    return coef, float(model.intercept_[0])
 
 
 def fit_rows(fz: Featurized, rows: Any, settings: FitSettings) -> Fitted:
@@ -192,8 +218,8 @@ def fit_rows(fz: Featurized, rows: Any, settings: FitSettings) -> Fitted:
 
     jobs = min(2, os.cpu_count() or 1) if len(rows) >= PARALLEL_ROWS else 1
     fits = Parallel(n_jobs=jobs)(
-        delayed(_fit_label)(x, fz.truth[rows, i].astype(int), weight, settings)
-        for i in range(len(fz.labels))
+        delayed(_fit_label)(label, x, fz.truth[rows, i].astype(int), weight, settings)
+        for i, label in enumerate(fz.labels)
     )
     coef = np.vstack([c for c, _ in fits]) if fits else np.zeros((0, len(columns)))
     bias = np.asarray([b for _, b in fits])
