@@ -104,11 +104,14 @@ class ServedApp:
         self.url = f"http://127.0.0.1:{self.port}/"
         self.database_url = f"sqlite:///{tmp_dir / f'{notebook}-{uuid.uuid4().hex[:8]}.db'}"
         # Every page comes from this one test process, often many a minute: no per-client
-        # limit here (tests/serving/test_room_capacity.py tests it).
+        # limit here (tests/serving/test_room_capacity.py tests it). Pages come one after
+        # another, not as a room arriving at once: the warm room refills a second after a
+        # page takes its kernel, not 10 s (the next test's page waited out the rest of it).
         env = {
             **os.environ,
             "SAFESHARE_DATABASE_URL": self.database_url,
             "SAFESHARE_CLIENT_KERNELS_PER_MINUTE": "0",
+            "SAFESHARE_POOL_FILL_DELAY": "1",
             # No LTI tool beside these servers, even if var/lti/ holds a key (tests/lms/).
             "SAFESHARE_LTI_KEY_DIR": str(tmp_dir / "no-lti-keys"),
         }
