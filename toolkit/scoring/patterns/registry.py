@@ -29,7 +29,7 @@ import re
 import re._constants as _sre
 import re._parser as _sre_parse
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -62,21 +62,19 @@ class Cue:
 
 @dataclass(frozen=True)
 class LabelRule:
-    """All cues of one label as a single alternation; group ``e<i>`` is ``cues[i]``.
-
-    ``gate``: literal strings at least one of which every match contains (see
-    :func:`required_literals`); a sentence holding none of them cannot match, so the
-    regex is not run on it. None when no such set could be proved. ``gate_heads`` are the
-    gate literals' first :data:`GATE_MIN` characters: a sentence whose set of such
-    substrings shares none with them cannot hold a literal (a C-level set test that rules
-    most labels out of most sentences before any string search).
-    """
+    """All cues of one label. Their matches in a sentence are those of :attr:`regex`, the
+    cues as one alternation (group ``e<i>`` is ``cues[i]``), which scoring runs as only the
+    cues that can match there, merged (:func:`toolkit.scoring.rules.matches`)."""
 
     label: str
-    regex: re.Pattern[str]
     cues: tuple[Cue, ...]
-    gate: tuple[str, ...] | None = None
-    gate_heads: frozenset[str] = frozenset()
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The alternation itself: the definition the merged scan is tested against, compiled
+        on first use only (scoring never needs it)."""
+        body = "|".join(f"(?P<e{i}>{cue.source})" for i, cue in enumerate(self.cues))
+        return re.compile(r"(?<!\S)(?:" + body + r")(?!\S)")
 
 
 @dataclass(frozen=True)
@@ -192,16 +190,6 @@ def required_literals(items: Any) -> set[str] | None:
     return max(usable, key=lambda c: (min(map(len, c)), -len(c)))
 
 
-def _gate(cues: list[Cue]) -> tuple[str, ...] | None:
-    """The literals every match of these cues contains one of, longest first."""
-    needed: set[str] = set()
-    for cue in cues:
-        if cue.gate is None:
-            return None
-        needed.update(cue.gate)
-    return tuple(sorted(needed, key=len, reverse=True))
-
-
 def _index(rules: tuple[LabelRule, ...]) -> tuple[dict[str, Any], tuple[tuple[int, int], ...]]:
     """Registry.by_head and Registry.ungated."""
     by_literal: dict[str, list[tuple[int, int]]] = {}
@@ -218,14 +206,6 @@ def _index(rules: tuple[LabelRule, ...]) -> tuple[dict[str, Any], tuple[tuple[in
     return {h: tuple(v) for h, v in by_head.items()}, tuple(ungated)
 
 
-def _rule(label: str, cues: list[Cue]) -> LabelRule:
-    body = "|".join(f"(?P<e{i}>{cue.source})" for i, cue in enumerate(cues))
-    regex = re.compile(r"(?<!\S)(?:" + body + r")(?!\S)")
-    gate = _gate(cues)
-    heads = frozenset(g[:GATE_MIN] for g in gate) if gate else frozenset()
-    return LabelRule(label, regex, tuple(cues), gate, heads)
-
-
 def build(macros: dict[str, list[str]], entries: dict[str, list[Any]]) -> Registry:
     """Compile entries (label → cues) against the vocabulary; every id needs cues."""
     vocab = vocabulary()
@@ -235,7 +215,8 @@ def build(macros: dict[str, list[str]], entries: dict[str, list[Any]]) -> Regist
     if unknown or missing:
         raise ValueError(f"rationale patterns: unknown ids {unknown}, ids without cues {missing}")
     rules = tuple(
-        _rule(label, [_cue(label, raw, macros) for raw in entries[label]]) for label in order
+        LabelRule(label, tuple(_cue(label, raw, macros) for raw in entries[label]))
+        for label in order
     )
     by_head, ungated = _index(rules)
     return Registry(rules, {label: i for i, label in enumerate(order)}, by_head, ungated)
