@@ -179,11 +179,11 @@ def _scan_rule(
     across a clause can hide a valid one inside it (see the module's known limits).
     A rejected misconception match is added to ``mentions`` when that list is given.
     """
-    others = tuple(rule.cues[c] for c in candidates)
     for c, m in matches(rule, candidates, sent.folded):
         cue = rule.cues[c]
         hit = _try(cue, parsed, sent, m.start(), m.end())
-        if hit is None and len(others) > 1:
+        if hit is None and len(candidates) > 1:
+            others = tuple(rule.cues[k] for k in candidates)  # only on a rejection: rare
             hit = _retry(others, cue, parsed, sent, m.start())
         if hit is not None:
             yield hit
