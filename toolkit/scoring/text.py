@@ -242,7 +242,8 @@ def word_tags(parsed: Parsed) -> tuple[str, ...]:
     for ci, clause in enumerate(parsed.clauses):
         if clause.end <= clause.start:
             continue
-        question = parsed.sentences[parsed.sentence_of[clause.start]].question
+        sentence = parsed.sentences[parsed.sentence_of[clause.start]]  # a clause is in one
+        question = sentence.question
         refuted: bool | None = None
         hedged = reported = myth = False
         negations = 0
@@ -252,7 +253,6 @@ def word_tags(parsed: Parsed) -> tuple[str, ...]:
                 tags.append("U")
             else:
                 if reported and refuted is None:
-                    sentence = parsed.sentences[parsed.sentence_of[i]]
                     refuted = myth or parsed._contradicted(sentence, ci)
                 denied = reported and bool(refuted)
                 if reported and not denied:
