@@ -31,7 +31,8 @@ def corpus():
 
 def test_no_fit_ever_sees_the_author_it_is_scored_on(corpus, monkeypatch):
     """Is every fold's model fitted without a single row by the author it then scores?"""
-    authors = sorted({e.author for e in corpus})[:2]
+    first_five = sorted({e.author for e in corpus})[:5]
+    authors = first_five[:2]
     seen: list[set[str]] = []
     real = ev.fit_rows
 
@@ -40,7 +41,7 @@ def test_no_fit_ever_sees_the_author_it_is_scored_on(corpus, monkeypatch):
         return real(fz, rows, settings)
 
     monkeypatch.setattr(ev, "fit_rows", spy)
-    small = [e for e in corpus if e.author in sorted({x.author for x in corpus})[:5]]
+    small = [e for e in corpus if e.author in first_five]
     result = ev.leave_one_author_out(small, FitSettings(min_authors=2), held_out=authors)
     assert result.authors == authors and len(seen) == 2
     for author, trained_on in zip(authors, seen, strict=True):
