@@ -257,6 +257,27 @@ def test_the_learner_app_runs_on_what_the_zygote_imported(forking):
     assert forking.run(learner()) == "[]"
 
 
+def test_a_forked_kernel_does_not_walk_the_zygotes_modules(forking):
+    """Does a kernel start without touching every module the zygote holds (issue 17: each
+    walk of sys.modules copies shared pages), keeping the zygote's set of module names for
+    ``%reset -f aggressive``?"""
+
+    async def look():
+        manager, client = await forking.start()
+        code = (
+            "import sys\n"
+            "ip = get_ipython()\n"
+            "keys = ip._sys_modules_keys\n"
+            "print(type(ip.kernel).__name__, len(ip.kernel._kernel_modules), type(keys).__name__,\n"
+            "      'toolkit.app.learner' in keys, len(keys) > 500, len(sys.modules) > 500)"
+        )
+        seen = await output_of(client, code)
+        await forking.stop(manager, client)
+        return seen
+
+    assert forking.run(look()) == "ForkedKernel 0 frozenset True True True"
+
+
 def test_a_bad_request_does_not_hurt_the_zygote(forking):
     """Is a malformed request refused while the zygote goes on forking kernels?"""
 

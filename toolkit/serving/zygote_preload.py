@@ -83,12 +83,13 @@ def prepare(environ: dict[str, str] | os._Environ = os.environ) -> None:
     for name in modules:
         importlib.import_module(name)
     from toolkit.app import learner
-    from toolkit.serving.forked_kernel import prepare_app
+    from toolkit.serving.forked_kernel import note_modules, prepare_app
     from toolkit.serving.lean_kernel import KERNEL_OPTIONS
 
-    prepare_app(KERNEL_OPTIONS)  # the kernel application, configured once for every child
+    app = prepare_app(KERNEL_OPTIONS)  # the kernel application, configured once for every child
     learner.warm_scoring()  # the detector's patterns compiled once, shared by every kernel
     share_library(learner, environ)
+    note_modules(app)
     gc.collect()
     learner.release_free_memory()
     gc.freeze()  # every object so far is left alone by children's collections
