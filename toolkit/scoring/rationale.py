@@ -88,6 +88,17 @@ def _hit_evidence(parsed: Parsed, hits: Iterable[rules.Hit]) -> list[Evidence]:
     return out
 
 
+def _label_hit_evidence(parsed: Parsed, label: str, hits: Iterable[rules.Hit]) -> list[Evidence]:
+    """One label's rule matches as quotes, near neighbours in a sentence joined (QUOTE_GAP):
+    two cues of one phrase ("at risk", "significant harm") read as the learner wrote them
+    ("at risk of significant harm")."""
+    out = []
+    for first, last in _joined(parsed, ((h.quote_from, h.last) for h in hits)):
+        text, start, end = parsed.quote(first, last)
+        out.append(Evidence(label, text, start, end))
+    return out
+
+
 def _ordered(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
     """One entry per distinct (label, span), in text order."""
     seen: dict[tuple[str, int, int], Evidence] = {}
@@ -202,7 +213,7 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
     weighed = model.contributions([i for i in shown if not by_rule[i]], reading.features)
     for i in sorted(shown):
         label = model.labels[i]
-        evidence += _hit_evidence(reading.parsed, by_rule[i]) or _model_evidence(
+        evidence += _label_hit_evidence(reading.parsed, label, by_rule[i]) or _model_evidence(
             reading, label, weighed[i]
         )
     concepts, misconceptions = _split(model.labels[i] for i in shown)
