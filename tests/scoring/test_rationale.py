@@ -157,6 +157,19 @@ def test_model_evidence_quotes_a_phrase_not_fragments() -> None:
     assert rationale._joined(parse(words), long) == [(0, 9), (13, 13)], "at most 12 words"
 
 
+def test_rule_evidence_quotes_a_phrase_not_fragments() -> None:
+    """Are two rule matches for one label in one phrase quoted as that phrase ("at risk of
+    significant harm"), while another label's words in the same sentence stay apart?"""
+    found = analyse("She is at risk of significant harm, so I rang the MASH straight away.")
+    quotes = {(e.id, e.text) for e in found.evidence}
+    assert ("C-risk-of-harm", "at risk of significant harm") in quotes
+    assert ("C-timely", "straight away") in quotes
+    assert not any(
+        e.id == "C-risk-of-harm" and e.text in ("at risk", "significant harm")
+        for e in found.evidence
+    )
+
+
 def test_stuffed_text_keeps_what_it_withheld() -> None:
     """Are withheld matches kept aside (for moderators) but not credited?"""
     result = analyse("Public task, lawful basis, timely, secure email, DSL.")
