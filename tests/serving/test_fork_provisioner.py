@@ -35,6 +35,7 @@ from toolkit.settings import Settings
 
 pytestmark = pytest.mark.timeout(300)
 SCENARIO = "sc-nursery-bruising"
+PR_GET_MEMORY_MERGE = 68
 
 
 class Forking:
@@ -276,6 +277,27 @@ def test_a_forked_kernel_does_not_walk_the_zygotes_modules(forking):
         return seen
 
     assert forking.run(look()) == "ForkedKernel 0 frozenset True True True"
+
+
+def _memory_merge_supported() -> bool:
+    import ctypes
+
+    return ctypes.CDLL("libc.so.6").prctl(PR_GET_MEMORY_MERGE, 0, 0, 0, 0) >= 0
+
+
+@pytest.mark.skipif(not _memory_merge_supported(), reason="needs Linux 6.4 (PR_SET_MEMORY_MERGE)")
+def test_a_forked_kernels_memory_is_offered_for_same_page_merging(forking):
+    """Is each kernel's memory open to KSM (identical pages of kernels doing the same work
+    merged into one when the system runs ksmd), as the zygote set before forking it?"""
+
+    async def look():
+        manager, client = await forking.start()
+        code = f"import ctypes; print(ctypes.CDLL(None).prctl({PR_GET_MEMORY_MERGE}, 0, 0, 0, 0))"
+        seen = await output_of(client, code)
+        await forking.stop(manager, client)
+        return seen
+
+    assert forking.run(look()) == "1"
 
 
 def test_a_bad_request_does_not_hurt_the_zygote(forking):
