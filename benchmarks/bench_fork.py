@@ -17,6 +17,8 @@ For each way of starting kernels (``kernel_provisioner`` ``fork``, and ``local``
    learner costs) and PSS (shared pages split between the processes sharing them) of each
    learner's kernel, the zygote and its spare, and Voilà. Learners per GiB: 1 GiB over the
    median USS (one more learner), and over everything counted divided by the learners.
+   With ``--settle S`` the kernels are read again S seconds later, pages still open (Linux's
+   same-page merging, when the system runs it, takes a few scans to merge kernels' pages).
 3. **Joins with no warm pool**: per run, a fresh learner server with no warm room (room 0),
    then ``--learners`` light clients asking for the workshop link at the same instant, each
    fetching the page and the static files chromium fetches, connecting and waiting for its
@@ -146,8 +148,9 @@ def _zygotes(server) -> list[psutil.Process]:
     return found
 
 
-def room_memory(provisioner: str, learners: int) -> dict[str, Any]:
-    """One fresh server, `learners` pages each answering once; memory with all still open."""
+def room_memory(provisioner: str, learners: int, settle: float = 0.0) -> dict[str, Any]:
+    """One fresh server, `learners` pages each answering once; memory with all still open
+    (and again `settle` seconds later, when given)."""
     settings = {"kernel_provisioner": provisioner, "pool_fill_delay": 3600.0}
     with served("learner", learners, ready_timeout=900, **settings) as (server, ready):
 
@@ -158,9 +161,19 @@ def room_memory(provisioner: str, learners: int) -> dict[str, Any]:
             kernels = [memory(procs[p.kernel_id]) for p in pages]
             zygotes = [memory(p) for p in _zygotes(server)]
             voila = memory(psutil.Process(server.pid))
+            settled = []
+            if settle:
+                await asyncio.sleep(settle)
+                settled = [memory(procs[p.kernel_id]) for p in pages]
             for page in pages:
                 await page.close()
-            return {"kernels": kernels, "zygotes": zygotes, "voila": voila, "ready": ready}
+            return {
+                "kernels": kernels,
+                "settled": settled,
+                "zygotes": zygotes,
+                "voila": voila,
+                "ready": ready,
+            }
 
         return asyncio.run(room())
 
@@ -207,9 +220,10 @@ def _slowest(values: list[float]) -> float:
     return max(values, default=float("inf"))
 
 
-def per_learner(runs: list[dict[str, Any]], key: str) -> list[float]:
-    """The median over a run's learners of one memory figure, per run."""
-    return [statistics.median(k[key] for k in run["kernels"]) for run in runs]
+def per_learner(runs: list[dict[str, Any]], key: str, when: str = "kernels") -> list[float]:
+    """The median over a run's learners of one memory figure, per run (`when`: "kernels"
+    right after the answers, "settled" --settle seconds later)."""
+    return [statistics.median(k[key] for k in run[when]) for run in runs if run.get(when)]
 
 
 def per_gib(runs: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
@@ -223,7 +237,9 @@ def per_gib(runs: list[dict[str, Any]]) -> tuple[list[float], list[float]]:
     return marginal, whole
 
 
-def report(starts, rooms, joins, learners: int, kinds: list[str]) -> dict[str, Any]:
+def report(
+    starts, rooms, joins, learners: int, kinds: list[str], settle: float = 0.0
+) -> dict[str, Any]:
     head = "| measure | " + " | ".join(f"`{p}`" for p in kinds) + " |"
     rows = [head, "|---|" + "---:|" * len(kinds)]
 
@@ -244,6 +260,12 @@ def report(starts, rooms, joins, learners: int, kinds: list[str]) -> dict[str, A
             f"learner kernel {key.upper()}, {learners} in use, each answered once",
             [_cell(per_learner(rooms[p], key), "MiB") for p in kinds],
         )
+    if settle:
+        for key in ("uss", "pss"):
+            row(
+                f"same, {settle:.0f} s later: {key.upper()}",
+                [_cell(per_learner(rooms[p], key, "settled"), "MiB") for p in kinds],
+            )
     row(
         "zygote and spare, PSS together",
         [
@@ -298,6 +320,7 @@ def report(starts, rooms, joins, learners: int, kinds: list[str]) -> dict[str, A
             "uss": summary(per_learner(rooms[p], "uss")),
             "pss": summary(per_learner(rooms[p], "pss")),
             "rss": summary(per_learner(rooms[p], "rss")),
+            **({"uss_settled": summary(per_learner(rooms[p], "uss", "settled"))} if settle else {}),
             "per_gib_marginal": summary(gib[p][0]),
             "per_gib_whole": summary(gib[p][1]),
             "joins_slowest": summary(slowest[p]),
@@ -324,6 +347,9 @@ def main() -> int:
     parser.add_argument("--starts", type=int, default=30)
     parser.add_argument("--skip", nargs="*", default=[], choices=["starts", "rooms", "joins"])
     parser.add_argument("--only", choices=PROVISIONERS, help="one way of starting kernels")
+    parser.add_argument(
+        "--settle", type=float, default=0.0, help="read the room's kernels again this much later"
+    )
     args = parser.parse_args()
     print(f"machine: {machine()}\n")
     runs = range(args.runs)
@@ -335,7 +361,7 @@ def main() -> int:
     if "rooms" in skip:
         rooms = {p: [_NO_ROOM] for p in kinds}
     else:
-        rooms = {p: [room_memory(p, args.learners) for _ in runs] for p in kinds}
+        rooms = {p: [room_memory(p, args.learners, args.settle) for _ in runs] for p in kinds}
     joins = {p: [_NO_JOINS] for p in kinds}
     if "joins" not in skip:
         with served("learner", 1) as (server, _):
@@ -343,7 +369,7 @@ def main() -> int:
         joins = {p: [cold_joins(p, args.learners, assets) for _ in runs] for p in kinds}
     print(f"{args.runs} runs per way of starting kernels (median, and min–max over the runs);")
     print(f"kernel starts: {args.starts} each, one after another.\n")
-    figures = report(starts, rooms, joins, args.learners, kinds)
+    figures = report(starts, rooms, joins, args.learners, kinds, args.settle)
     print(f"\nafter the run: {load()}")
     save("fork", figures)
     return 0
