@@ -45,6 +45,7 @@ from toolkit.serving.admission import Refusal
 from toolkit.serving.fork_provisioner import start_early
 from toolkit.serving.lti import course_sign_in
 from toolkit.serving.pool_guard import guard_pool
+from toolkit.serving.template_cache import share_template_bytecode
 
 # Query arguments Voilà would read to render a page differently (and then cold).
 LOOK_ARGUMENTS = ("template", "theme")
@@ -56,6 +57,7 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         repair_query_sockets()
+        share_template_bytecode()  # page templates compiled once (serving.template_cache)
         guard_pool(self.parent)  # failed warm kernels leave the pool (serving.pool_guard)
         start_early(self.parent)  # forked kernels: the zygote starts with Voilà
         self._opened_store: Any = None
