@@ -9,7 +9,14 @@ from nbconvert import HTMLExporter
 from voila.exporter import VoilaExporter
 
 from toolkit.serving import template_cache
-from toolkit.serving.template_cache import SHARED, SharedBytecode, share_template_bytecode
+from toolkit.serving.template_cache import (
+    PAGE_FILTERS,
+    SHARED,
+    SharedBytecode,
+    share_template_bytecode,
+    warm_notebook_validators,
+    warm_page_templates,
+)
 
 
 @pytest.fixture
@@ -109,3 +116,58 @@ def test_extensions_are_part_of_the_key():
 
 def test_module_docstring_names_the_measurement():
     assert "py-spy" in (template_cache.__doc__ or "")
+
+
+def test_warming_compiles_the_tree_a_voila_page_loads(compiles):
+    """After the start-up warm, does a page's environment (async, jinja2.ext.do) find every
+    template of the tree compiled, with nothing left to compile?"""
+    SHARED.clear()
+    from voila.paths import collect_template_paths
+
+    paths = collect_template_paths(["voila", "nbconvert"], "lab", prune=True)
+    names = warm_page_templates(paths, "lab")
+    assert names[0] == "index.html.j2" and {"base.html.j2", "display_priority.j2"} <= set(names)
+    warmed = len(compiles)
+    assert warmed == len(names) == len(SHARED)
+    page = _voila_exporter()
+    for name in PAGE_FILTERS:
+        page.register_filter(name, lambda value, **kw: value)
+    for name in names:
+        page.environment.get_template(name)
+    assert len(compiles) == warmed, compiles[warmed:]
+
+
+def test_warming_the_validators_leaves_nothing_to_compile(monkeypatch):
+    import nbformat
+    from nbformat import validator
+
+    warm_notebook_validators()
+    monkeypatch.setattr(validator, "_get_schema_json", _no_schema_reads)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
+    nbformat.validate(nb)
+    nbformat.validate(nb, relax_add_props=True)
+
+
+def _no_schema_reads(*args, **kwargs):
+    raise AssertionError("a validator was compiled after the warm-up")
+
+
+def test_a_failed_warm_is_logged_and_the_server_still_starts(caplog, monkeypatch):
+    """Does a warm-up that fails cost a warning in the log, not the server's start?"""
+    import logging
+
+    from toolkit.serving import voila_repairs
+
+    def broken(*args):
+        raise RuntimeError("template tree unreadable")
+
+    monkeypatch.setattr(voila_repairs, "warm_page_templates", broken)
+
+    class App:
+        template_paths = ["/nowhere"]
+        voila_configuration = type("Configuration", (), {"template": "lab"})()
+        log = logging.getLogger("voila-test")
+
+    with caplog.at_level(logging.WARNING, logger="voila-test"):
+        voila_repairs._warm_templates(App())
+    assert "not compiled at start: template tree unreadable" in caplog.text

@@ -13,6 +13,12 @@ the server process gets one shared, in-memory cache. Each page still reads its t
 source (the checksum is of the source, so an edited template is compiled afresh) and builds
 its own environment, filters and globals; only the compiled code is shared. Compiled code
 depends on the environment's async mode and extensions, so those are part of the key.
+
+The cache is also filled as the server starts (:func:`warm_page_templates`): the pages of a
+burst all begin rendering before the first finishes, so without it each of the first few
+compiled the whole tree too. Likewise nbformat's notebook validators
+(:func:`warm_notebook_validators`), which each page's notebook goes through and which
+nbformat compiles on first use (about 80 ms each).
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, TemplateNotFound, meta
 from jinja2.bccache import Bucket
+
+PAGE_TEMPLATE = "index.html.j2"  # VoilaExporter's template_file
+PAGE_FILTERS = ("highlight_code", "trusted")  # registered by Voilà as each page renders
 
 
 class SharedBytecode(BytecodeCache):
@@ -77,3 +86,49 @@ def share_template_bytecode() -> None:
 
     _create_environment.shares_bytecode = True  # type: ignore[attr-defined]
     TemplateExporter._create_environment = _create_environment  # type: ignore[method-assign]
+
+
+def _unused_filter(value: Any, *args: Any, **kwargs: Any) -> Any:
+    return value
+
+
+def warm_page_templates(template_paths: list[str], template_name: str) -> list[str]:
+    """Compile into :data:`SHARED` every template a Voilà page of this look uses.
+
+    The tree is found by reading each template's ``extends``, ``include`` and ``import``
+    names, from ``index.html.j2`` down, in an environment made exactly as a page's is (a
+    ``VoilaExporter``'s: async, with ``jinja2.ext.do``), so its entries are the ones pages
+    look up. The names compiled, in the order reached.
+    """
+    from voila.exporter import VoilaExporter
+
+    share_template_bytecode()
+    exporter = VoilaExporter(template_paths=list(template_paths), template_name=template_name)
+    # Filters VoilaExporter.generate_from_notebook_node registers per page (the compiler
+    # checks a filter's name exists; its function comes from the page's own environment).
+    for name in PAGE_FILTERS:
+        exporter.register_filter(name, _unused_filter)
+    environment = exporter.environment
+    todo, seen = [PAGE_TEMPLATE], []
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        try:
+            environment.get_template(name)
+            source = environment.loader.get_source(environment, name)[0]
+        except TemplateNotFound:
+            continue
+        seen.append(name)
+        todo += [n for n in meta.find_referenced_templates(environment.parse(source)) if n]
+    return seen
+
+
+def warm_notebook_validators() -> None:
+    """Compile nbformat's validators for current notebooks, strict and relaxed (nbconvert
+    validates each page's notebook with ``relax_add_props``), before the first page."""
+    import nbformat
+    from nbformat.validator import get_validator
+
+    for relaxed in (False, True):
+        get_validator(nbformat.current_nbformat, nbformat.current_nbformat_minor, relaxed)

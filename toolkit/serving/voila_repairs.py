@@ -26,7 +26,9 @@ It also signs trainers in for a workshop day and takes the token out of the addr
 fits (toolkit.serving.admission): otherwise the page is a small one saying the room is
 full, served without starting a kernel.
 
-It also installs the warm pool's guard (issue 15, ``toolkit.serving.pool_guard``): a pooled
+It also compiles Voilà's page templates and nbformat's validators once, as the server starts,
+and shares the compiled templates with every page (``toolkit.serving.template_cache``): Voilà
+made each page compile them again. It also installs the warm pool's guard (issue 15, ``toolkit.serving.pool_guard``): a pooled
 kernel whose notebook failed is dropped and replaced, never handed to a learner; and, when
 the learner server forks its kernels (issue 17), starts the zygote as Voilà starts, so the
 first learners find it ready (``toolkit.serving.fork_provisioner.start_early``).
@@ -45,7 +47,11 @@ from toolkit.serving.admission import Refusal
 from toolkit.serving.fork_provisioner import start_early
 from toolkit.serving.lti import course_sign_in
 from toolkit.serving.pool_guard import guard_pool
-from toolkit.serving.template_cache import share_template_bytecode
+from toolkit.serving.template_cache import (
+    share_template_bytecode,
+    warm_notebook_validators,
+    warm_page_templates,
+)
 
 # Query arguments Voilà would read to render a page differently (and then cold).
 LOOK_ARGUMENTS = ("template", "theme")
@@ -57,7 +63,7 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         repair_query_sockets()
-        share_template_bytecode()  # page templates compiled once (serving.template_cache)
+        _warm_templates(self.parent)  # page templates compiled once (serving.template_cache)
         guard_pool(self.parent)  # failed warm kernels leave the pool (serving.pool_guard)
         start_early(self.parent)  # forked kernels: the zygote starts with Voilà
         self._opened_store: Any = None
@@ -106,6 +112,21 @@ class PageCookieIdentityProvider(PasswordIdentityProvider):
             handler.current_user = user
             handler.xsrf_token  # noqa: B018 - read for its side effect: the Set-Cookie
         return user
+
+
+def _warm_templates(voila_app: Any) -> None:
+    """Share compiled page templates between pages, compiled now rather than by the first
+    pages of a burst. A failure here costs speed only: it is logged and pages compile."""
+    share_template_bytecode()
+    paths = getattr(voila_app, "template_paths", None)
+    configuration = getattr(voila_app, "voila_configuration", None)
+    if not paths or configuration is None:
+        return
+    try:
+        warm_page_templates(paths, configuration.template)
+        warm_notebook_validators()
+    except Exception as exc:  # noqa: BLE001 - pages still render, compiling as before
+        voila_app.log.warning("[SafeShare] page templates not compiled at start: %s", exc)
 
 
 def _is_page(handler: Any) -> bool:
