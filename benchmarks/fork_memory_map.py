@@ -10,7 +10,7 @@ arenas: 64 MiB-aligned heaps, other anonymous memory: Python's object arenas and
 mmaps, file-backed), and each is told apart by the zygote's page at the same address:
 *copied* (the zygote has that page: the kernel wrote to a shared page, e.g. a reference
 count) or *new* (the zygote has none there). Copied pages are compared with the zygote's:
-*identical* ones were written and set back (a count raised and lowered again).
+*set back* ones were written, then restored (a count raised and lowered again).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def entries(pid: int, start: int, end: int) -> tuple[int, ...]:
 
 
 def private_map(pid: int, zygote: int) -> dict[str, collections.Counter]:
-    """KiB per mapping kind: private, copied (identical or changed) and new."""
+    """KiB per mapping kind: private, copied (changed or set back) and new."""
     table: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     maps = mappings(pid)
     with (
@@ -96,7 +96,7 @@ def private_map(pid: int, zygote: int) -> dict[str, collections.Counter]:
                     continue
                 at = m["start"] + n * PAGE
                 same = os.pread(mine.fileno(), PAGE, at) == os.pread(theirs.fileno(), PAGE, at)
-                table[k]["copied, identical" if same else "copied, changed"] += PAGE // 1024
+                table[k]["copied, set back" if same else "copied, changed"] += PAGE // 1024
     return table
 
 
@@ -108,7 +108,7 @@ def report(title: str, pid: int, zygote: int) -> None:
     print(
         f"\n{title}: USS {uss:.1f} MiB, {threads} threads, {arenas} glibc arenas besides the heap"
     )
-    cols = ("private", "copied, changed", "copied, identical", "new")
+    cols = ("private", "copied, changed", "copied, set back", "new")
     print("| mapping | " + " | ".join(f"{c} (MiB)" for c in cols) + " |")
     print("|---|" + "---:|" * len(cols))
     total: collections.Counter = collections.Counter()
