@@ -28,7 +28,9 @@ full, served without starting a kernel.
 
 It also compiles Voilà's page templates and nbformat's validators once, as the server starts,
 and shares the compiled templates with every page (``toolkit.serving.template_cache``): Voilà
-made each page compile them again. It also installs the warm pool's guard (issue 15, ``toolkit.serving.pool_guard``): a pooled
+made each page compile them again.
+
+It also installs the warm pool's guard (issue 15, ``toolkit.serving.pool_guard``): a pooled
 kernel whose notebook failed is dropped and replaced, never handed to a learner; and, when
 the learner server forks its kernels (issue 17), starts the zygote as Voilà starts, so the
 first learners find it ready (``toolkit.serving.fork_provisioner.start_early``).
