@@ -191,9 +191,19 @@ def cold_joins(provisioner: str, learners: int, assets: list[str] | bool) -> dic
             ready,
         ):
             query = f"session={code}&scenario={SCENARIO}"
+            voila = psutil.Process(server.pid)
+            voila_before, clients_before = _cpu(voila), _own_cpu()
+            used: dict[str, Any] = {}
+
+            def measure() -> list[dict[str, float]]:  # every page still open
+                used["voila"] = _cpu(voila) - voila_before
+                used["kernels"] = [_cpu(k) for k in kernel_processes(server).values()]
+                return []
+
             results, _ = asyncio.run(
-                burst(server.url, query, learners, PAGE_TIMEOUT, lambda: [], assets)
+                burst(server.url, query, learners, PAGE_TIMEOUT, measure, assets)
             )
+            used["clients"] = _own_cpu() - clients_before
     rendered = [r.rendered for r in results if not isinstance(r, str) and r.rendered]
     served_at = [r.served for r in results if not isinstance(r, str) and r.served]
     return {
@@ -201,7 +211,23 @@ def cold_joins(provisioner: str, learners: int, assets: list[str] | bool) -> dic
         "rendered": rendered,
         "served": served_at,
         "failed": [r for r in results if isinstance(r, str)],
+        "cpu": used,
     }
+
+
+def _cpu(proc: psutil.Process) -> float:
+    """A process's CPU seconds so far (user and system), 0 once it is gone."""
+    try:
+        times = proc.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return times.user + times.system
+
+
+def _own_cpu() -> float:
+    """This process's CPU seconds: the light clients (the servers are other processes)."""
+    times = os.times()
+    return times.user + times.system
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -214,6 +240,15 @@ def _cell(values: list[float], unit: str, digits: int = 1) -> str:
     if s["n"] == 1:
         return f"{s['median']:.{digits}f} {unit}"
     return f"{s['median']:.{digits}f} {unit} ({s['min']:.{digits}f}–{s['max']:.{digits}f})"
+
+
+def _cpu_cell(runs: list[dict[str, Any]], learners: int) -> str:
+    measured = [j["cpu"] for j in runs if j.get("cpu") and j["cpu"].get("kernels")]
+    if not measured:
+        return "not measured"
+    voila = [1000 * c["voila"] / learners for c in measured]
+    kernel = [1000 * statistics.median(c["kernels"]) for c in measured]
+    return f"{_cell(voila, 'ms', 0)} / {_cell(kernel, 'ms', 0)}"
 
 
 def _slowest(values: list[float]) -> float:
@@ -303,6 +338,14 @@ def report(
         "same: slowest page served",
         [_cell([_slowest(j["served"]) for j in joins[p]], "s", 2) for p in kinds],
     )
+    row(
+        "same: CPU per learner, Voilà's process (burst ÷ learners) / a kernel (median)",
+        [_cpu_cell(joins[p], learners) for p in kinds],
+    )
+    row(
+        f"same: CPU of the {learners} light clients (this process), all together",
+        [_cell([j["cpu"]["clients"] for j in joins[p] if j.get("cpu")], "s") for p in kinds],
+    )
     print("\n".join(rows))
     for p in kinds:
         for j in joins[p]:
@@ -337,7 +380,7 @@ _NO_ROOM = {
     "voila": {"pss": 0},
     "ready": 0,
 }
-_NO_JOINS = {"ready": 0, "rendered": [], "served": [], "failed": []}
+_NO_JOINS = {"ready": 0, "rendered": [], "served": [], "failed": [], "cpu": {}}
 
 
 def main() -> int:
