@@ -92,11 +92,7 @@ def _label_hit_evidence(parsed: Parsed, label: str, hits: Iterable[rules.Hit]) -
     """One label's rule matches as quotes, near neighbours in a sentence joined (QUOTE_GAP):
     two cues of one phrase ("at risk", "significant harm") read as the learner wrote them
     ("at risk of significant harm")."""
-    out = []
-    for first, last in _joined(parsed, ((h.quote_from, h.last) for h in hits)):
-        text, start, end = parsed.quote(first, last)
-        out.append(Evidence(label, text, start, end))
-    return out
+    return _phrases(parsed, label, ((h.quote_from, h.last) for h in hits))
 
 
 def _ordered(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
@@ -156,10 +152,15 @@ def _model_evidence(
             spans = [s for s in spans if not (first <= s[0] and s[1] <= last)] + [(first, last)]
         if len(spans) >= EVIDENCE_SPANS:
             break
+    return _phrases(reading.parsed, label, spans)
+
+
+def _phrases(parsed: Parsed, label: str, spans: Iterable[tuple[int, int]]) -> list[Evidence]:
+    """``label``'s evidence: the word spans joined into phrases (:func:`_joined`), quoted."""
     out = []
-    for first, last in _joined(reading.parsed, spans):
-        quoted, start, end = reading.parsed.quote(first, last)
-        out.append(Evidence(label, quoted, start, end))
+    for first, last in _joined(parsed, spans):
+        text, start, end = parsed.quote(first, last)
+        out.append(Evidence(label, text, start, end))
     return out
 
 
