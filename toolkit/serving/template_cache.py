@@ -2,9 +2,10 @@
 
 Voilà renders every page with a new ``VoilaExporter``, and nbconvert gives each exporter a
 new Jinja environment, so each page parsed and compiled the whole template tree again
-(``index.html.j2`` and the nine files it extends and includes). With no warm pool that was the
-largest part of the server's work per learner: in a burst of 30 cold joins, about a third of
-the Voilà process's CPU went to Jinja's lexer, parser and compiler (py-spy, issue 17).
+(``index.html.j2`` and the dozen files it extends, includes and imports). With no warm
+pool that was the largest part of the server's work per learner: in a burst of 30 cold
+joins, about a third of the Voilà process's CPU went to Jinja's lexer, parser and compiler
+(py-spy, issue 17).
 
 Jinja's own answer is a bytecode cache: an environment with one stores each template's
 compiled code, keyed by its name and file and checked against a checksum of its source, and
