@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -41,6 +42,20 @@ def _needs_training_extra() -> None:
         sys.exit(2)
 
 
+def stop_workers_on_sigterm() -> None:
+    """Treat SIGTERM as Ctrl-C, so joblib stops its worker processes before we exit.
+
+    Fits run in joblib's worker processes; on KeyboardInterrupt joblib terminates them, but a
+    plain SIGTERM kills only this process and left them running (found by killing a
+    ten-minute `eval`: three orphans that went on fitting).
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 @click.group()
 def detector() -> None:
     """Train and evaluate the rationale detector on the labelled corpus."""
@@ -62,6 +77,7 @@ def train(moderation: tuple[Path, ...], out: Path | None) -> None:
     docs/scoring.md). The file records the corpus fingerprint, rows, authors and settings.
     """
     _needs_training_extra()
+    stop_workers_on_sigterm()
     from importlib import resources
 
     from toolkit.training.corpus import corpus_hash
@@ -122,6 +138,7 @@ def evaluate(
     split. Prints Markdown tables and the headline figures as a final JSON line.
     """
     _needs_training_extra()
+    stop_workers_on_sigterm()
     from toolkit.training.evaluate import leave_one_author_out, markdown
 
     rows = _rows(moderation)
