@@ -139,7 +139,7 @@ def evaluate(
     """
     _needs_training_extra()
     stop_workers_on_sigterm()
-    from toolkit.training.evaluate import leave_one_author_out, markdown
+    from toolkit.training.evaluate import leave_one_author_out
 
     rows = _rows(moderation)
     held = [a.strip() for a in authors.split(",") if a.strip()] if authors else None
@@ -150,6 +150,13 @@ def evaluate(
     except ValueError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    _report(ev, markdown_out, misses)
+
+
+def _report(ev, markdown_out: Path | None, misses: Path | None) -> None:
+    """Print an evaluation's Markdown and headline JSON; write the files asked for."""
+    from toolkit.training.evaluate import markdown
+
     text = markdown(ev)
     click.echo(text)
     if markdown_out:
@@ -164,6 +171,59 @@ def evaluate(
                 }
                 fh.write(json.dumps(record, ensure_ascii=False) + "\n")
     click.echo(json.dumps(ev.figures()))
+
+
+@detector.command("check")
+@click.argument("files", nargs=-1, required=True, type=EXISTING)
+@click.option(
+    "--model",
+    "model_path",
+    type=EXISTING,
+    default=None,
+    help="A weights file from `safeshare detector train --out` (default: the shipped model).",
+)
+@click.option(
+    "--markdown",
+    "markdown_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the report as Markdown to this file.",
+)
+@click.option(
+    "--misses",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write each row the model got wrong (JSONL) for error analysis.",
+)
+def check(
+    files: tuple[Path, ...],
+    model_path: Path | None,
+    markdown_out: Path | None,
+    misses: Path | None,
+) -> None:
+    """Score labelled rationales (corpus JSONL) with the detector as it is, refitting nothing.
+
+    For text the model never saw: a new author's file, an independent test set, a cohort's
+    moderation export. Per-label precision, recall and F1, per author, the pattern rules
+    beside it, and the headline figures as a final JSON line. Needs no training extra.
+    """
+    from toolkit.errors import SafeShareError
+    from toolkit.scoring.detector.model import ModelFileError, parse_model
+    from toolkit.training.corpus import check_unique, read_examples
+    from toolkit.training.evaluate import score_labelled
+
+    try:
+        model = parse_model(model_path.read_text("utf-8")) if model_path else None
+    except (ModelFileError, UnicodeDecodeError) as exc:
+        click.echo(f"error: {model_path}: {exc}", err=True)
+        sys.exit(2)
+    try:
+        rows = [row for path in files for row in read_examples(path)]
+        check_unique(rows)
+    except (SafeShareError, UnicodeDecodeError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    _report(score_labelled(rows, model), markdown_out, misses)
 
 
 @detector.command("export-moderation")
