@@ -78,11 +78,14 @@ def test_a_belief_and_its_denial_are_never_shown_together(sample):
 
 
 def test_decide_keeps_the_more_confident_of_a_contradiction():
-    """When both of a pair pass, does the one further above its threshold stay?"""
+    """When both of a pair pass, does the more probable one stay?"""
     labels = ["C-consent-not-basis", "M-consent-always", "C-timely"]
     assert decide(labels, [0.7, 0.95, 0.2], [0.5, 0.5, 0.5]) == {1}
     assert decide(labels, [0.99, 0.6, 0.9], [0.5, 0.5, 0.5]) == {0, 2}
     assert decide(labels, [0.4, 0.4, 0.4], [0.5, 0.5, 0.5]) == set()
+    # the more probable, not the one further above its own (lower) threshold: "I would share
+    # without consent." was once challenged as the belief it denies
+    assert decide(labels, [0.986, 0.981, 0.2], [0.75, 0.6, 0.5]) == {0}
 
 
 STUFFED = [
