@@ -37,19 +37,52 @@ BUSY = textwrap.dedent(
 )
 
 
-def _workers(parent: psutil.Process, timeout: float = 60) -> list[psutil.Process]:
-    """The parent's descendants once joblib's two workers are running."""
+def _workers(parent: psutil.Process, timeout: float = 180) -> list[psutil.Process]:
+    """The parent's descendants once joblib's two workers are busy with their tasks.
+
+    Busy, not merely started: a worker killed off while still starting up reads the end of
+    its pipe and leaves by itself, which would make the unhandled case look clean.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         kids = parent.children(recursive=True)
-        if sum("loky" in " ".join(k.cmdline()) for k in kids if k.is_running()) >= 2:
+        workers = [k for k in kids if "popen_loky_posix" in " ".join(_cmdline(k))]
+        if len(workers) >= 2 and all(_cpu(w) > 0.3 for w in workers):
             return kids
         time.sleep(0.1)
-    raise AssertionError("joblib's workers never started")
+    raise AssertionError("joblib's workers never got busy")
+
+
+def _cpu(proc: psutil.Process) -> float:
+    try:
+        return proc.cpu_times().user
+    except psutil.Error:
+        return 0.0
+
+
+def _cmdline(proc: psutil.Process) -> list[str]:
+    try:
+        return proc.cmdline()
+    except psutil.Error:  # gone, or a zombie, between listing and asking
+        return []
 
 
 def _alive(procs: list[psutil.Process]) -> list[int]:
-    return [p.pid for p in procs if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    def running(p: psutil.Process) -> bool:
+        try:
+            return p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    return [p.pid for p in procs if running(p)]
+
+
+def _kill(pids: list[int]) -> None:
+    for pid in pids:
+        try:
+            psutil.Process(pid).kill()
+        except psutil.Error:
+            pass
 
 
 def _run_and_terminate(mode: str, grace: float) -> tuple[int, list[psutil.Process]]:
@@ -70,8 +103,7 @@ def _run_and_terminate(mode: str, grace: float) -> tuple[int, list[psutil.Proces
 def test_sigterm_stops_the_workers_with_the_command():
     code, kids = _run_and_terminate("handled", grace=10)
     leftover = _alive(kids)
-    for pid in leftover:
-        psutil.Process(pid).kill()
+    _kill(leftover)
     assert code != 0
     assert leftover == []
 
@@ -80,7 +112,6 @@ def test_without_the_handler_sigterm_orphans_the_workers():
     """The failure the handler exists for, so the test above cannot pass vacuously."""
     code, kids = _run_and_terminate("bare", grace=2)
     leftover = _alive(kids)
-    for pid in leftover:
-        psutil.Process(pid).kill()
+    _kill(leftover)
     assert code == -signal.SIGTERM
     assert leftover, "joblib now cleans up after SIGTERM itself: the handler may be dropped"
