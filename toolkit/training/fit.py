@@ -55,7 +55,7 @@ class FitSettings:
     nb_alpha: float | None = None
     nb_C: float = 1.0  # noqa: N815
     nb_labels: str = "C-"
-    min_authors: int = 5  # a feature enters the model only if this many authors used it
+    min_authors: int = 7  # a feature enters the model only if this many authors (a tenth) used it
     class_weight: str | None = "balanced"
     prune: float = 0.02
     power: float = 0.2  # text features weigh n ** -power (model.feature_values)
