@@ -22,6 +22,20 @@ MODERATION = click.option(
     help="JSONL written by `safeshare detector export-moderation`; may be repeated.",
 )
 
+MARKDOWN = click.option(
+    "--markdown",
+    "markdown_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the report as Markdown to this file.",
+)
+MISSES = click.option(
+    "--misses",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write each row the model got wrong (JSONL) for error analysis.",
+)
+
 
 def _rows(moderation: tuple[Path, ...]):
     from toolkit.training.corpus import read_examples
@@ -108,19 +122,8 @@ def train(moderation: tuple[Path, ...], out: Path | None) -> None:
 
 @detector.command("eval")
 @MODERATION
-@click.option(
-    "--markdown",
-    "markdown_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the report as Markdown to this file.",
-)
-@click.option(
-    "--misses",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write each row the held-out model got wrong (JSONL) for error analysis.",
-)
+@MARKDOWN
+@MISSES
 @click.option(
     "--authors",
     default=None,
@@ -182,19 +185,8 @@ def _report(ev, markdown_out: Path | None, misses: Path | None) -> None:
     default=None,
     help="A weights file from `safeshare detector train --out` (default: the shipped model).",
 )
-@click.option(
-    "--markdown",
-    "markdown_out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the report as Markdown to this file.",
-)
-@click.option(
-    "--misses",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write each row the model got wrong (JSONL) for error analysis.",
-)
+@MARKDOWN
+@MISSES
 def check(
     files: tuple[Path, ...],
     model_path: Path | None,
