@@ -101,6 +101,16 @@ class Evaluation:
         _, _, fm = self.model.prf(misconceptions())
         return {"concept_micro_f1": round(fc, 4), "misconception_micro_f1": round(fm, 4)}
 
+    def score(self, e: Example, model: LinearModel | None) -> None:
+        """Add one labelled row: the model's labels, the rules' labels beside them, a miss."""
+        found = analyse(e.text, model)
+        got = _labels(found)
+        for t in (self.model, self.per_author.setdefault(e.author, Tally())):
+            t.add(e.labels, got)
+        self.rules.add(e.labels, _labels(analyse_rules(e.text)))
+        if got != set(e.labels):
+            self.misses.append((e, found))
+
 
 def _labels(result: RationaleResult) -> set[str]:
     return set(result.concepts) | set(result.misconceptions)
@@ -122,29 +132,20 @@ def leave_one_author_out(
 
     settings = settings or FitSettings()
     fz = featurize(rows, settings)
-    model_tally, rules_tally = Tally(), Tally()
-    per_author: dict[str, Tally] = {}
-    misses: list[tuple[Example, RationaleResult]] = []
     turns = [a for a in fz.authors if held_out is None or a in held_out]
     unknown = sorted(set(held_out or ()) - set(fz.authors))
     if unknown:
         raise ValueError(f"no rows by author(s): {', '.join(unknown)}")
+    ev = Evaluation(Tally(), Tally(), {}, turns, settings)
     for author in turns:
         if progress:
             progress(author)
         held_rows = fz.author_rows(author)
         others = np.setdiff1d(np.arange(len(rows)), held_rows)
         model = export(fz, fit_rows(fz, others, settings), settings)
-        held = [rows[i] for i in held_rows]
-        tally = per_author[author] = Tally()
-        for e in held:
-            found = analyse(e.text, model)
-            for t in (model_tally, tally):
-                t.add(e.labels, _labels(found))
-            rules_tally.add(e.labels, _labels(analyse_rules(e.text)))
-            if _labels(found) != set(e.labels):
-                misses.append((e, found))
-    return Evaluation(model_tally, rules_tally, per_author, turns, settings, misses)
+        for i in held_rows:
+            ev.score(rows[i], model)
+    return ev
 
 
 def score_labelled(rows: Sequence[Example], model: LinearModel | None = None) -> Evaluation:
@@ -154,17 +155,11 @@ def score_labelled(rows: Sequence[Example], model: LinearModel | None = None) ->
     set, a cohort's moderated answers. Rows are grouped by their ``author``; the pattern
     rules are scored beside the model as in :func:`leave_one_author_out`.
     """
-    model_tally, rules_tally = Tally(), Tally()
-    per_author: dict[str, Tally] = {}
-    misses: list[tuple[Example, RationaleResult]] = []
+    ev = Evaluation(Tally(), Tally(), {}, [], None)
     for e in rows:
-        found = analyse(e.text, model)
-        for t in (model_tally, per_author.setdefault(e.author, Tally())):
-            t.add(e.labels, _labels(found))
-        rules_tally.add(e.labels, _labels(analyse_rules(e.text)))
-        if _labels(found) != set(e.labels):
-            misses.append((e, found))
-    return Evaluation(model_tally, rules_tally, per_author, list(per_author), None, misses)
+        ev.score(e, model)
+    ev.authors = list(ev.per_author)
+    return ev
 
 
 def _author_f1(t: Tally, labels: Sequence[str]) -> str:
