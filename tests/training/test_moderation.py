@@ -16,12 +16,14 @@ from toolkit.training.fit import fit
 from toolkit.training.moderation import WEIGHT, export_moderation
 from toolkit.training.sources import training_rows
 
-# Two learners' wording no corpus author used, each overridden by a trainer, and a variant
-# neither trainer saw (other verb forms, "nothing" for "nowt"). Since the corpus grew to 70
-# authors one override lifts the variant to 0.54, short of the 0.6 threshold; two lift it to
-# 0.64 (docs/scoring.md, "Trainers teach it").
+# Three learners' wording no corpus author used, each overridden by a trainer, and a variant
+# no trainer saw (other verb forms, "nothing" for "nowt"). As the corpus grows, each override
+# weighs less: with 70 authors one lifted the variant to 0.54 and two to 0.64; with 79, two
+# lift it to 0.56, short of the 0.6 threshold, and three to 0.80 (docs/scoring.md, "Trainers
+# teach it").
 MODERATED = "Nowt gets posted to the welfare lot till the mam has put her moniker to it."
 SECOND = "Nowt goes to the welfare lot from me till his mam's put her moniker on the form."
+THIRD = "Our lot don't post nowt to the welfare till the mam's put her moniker on it."
 PARAPHRASE = "Nothing is getting posted to the welfare lot till mam puts her moniker to it."
 
 
@@ -80,14 +82,15 @@ def test_export_moderation_command_writes_jsonl(store_url, tmp_path, monkeypatch
 
 @pytest.mark.slow
 def test_a_moderated_example_teaches_the_detector_a_paraphrase(tmp_path):
-    """After training with two trainers' overrides of one turn of phrase, is a variant of it
-    that the detector missed, and neither trainer saw, found?"""
-    for text in (PARAPHRASE, SECOND):  # missed without moderation
+    """After training with three trainers' overrides of one turn of phrase, is a variant of it
+    that the detector missed, and no trainer saw, found?"""
+    for text in (PARAPHRASE, SECOND, THIRD):  # missed without moderation
         assert "M-consent-always" not in analyse(text, bundled()).misconceptions
     with open_store(f"sqlite:///{tmp_path / 'm.db'}") as store:
         seed(store, MODERATED, misconceptions=["M-consent-always"])
         seed(store, SECOND, misconceptions=["M-consent-always"])
+        seed(store, THIRD, misconceptions=["M-consent-always"])
         examples = export_moderation(store)
     taught = fit(training_rows(examples))
-    for text in (PARAPHRASE, MODERATED, SECOND):
+    for text in (PARAPHRASE, MODERATED, SECOND, THIRD):
         assert "M-consent-always" in analyse(text, taught).misconceptions
