@@ -9,8 +9,8 @@ Two rules turn the model's probabilities into what the learner is told:
    Of such a pair (:data:`EXCLUSIVE`) only the more probable label stays. (Until 2026-12-07
    it was the label further above its own threshold, which, misconceptions having the lower
    threshold, gave a belief the edge in a near-tie: "I would share without consent." was
-   challenged as M-consent-always at 0.981 over C-consent-not-basis at 0.986. On every
-   corpus row held out by author the two rules gave the same figures to four places.)
+   challenged as M-consent-always at 0.981 over C-consent-not-basis at 0.986. Held out by
+   author over 71 "authors": micro-F1 0.8485 / 0.8877 the old way, 0.8486 / 0.8881 the new.)
    In the labelled corpus no rationale carries both labels of any pair.
 
 Lists of terms (CASE_FORMAT §1, rule 3) need no rule of their own here: the corpus holds
