@@ -90,10 +90,14 @@ class Evaluation:
 
     model: Tally
     rules: Tally
-    per_author: dict[str, Tally]
-    authors: list[str]
+    per_author: dict[str, Tally]  # in the order the authors were scored
     settings: FitSettings | None  # None: a fixed model scored as it is (score_labelled)
     misses: list[tuple[Example, RationaleResult]] = field(default_factory=list)
+
+    @property
+    def authors(self) -> list[str]:
+        """The authors scored, in order."""
+        return list(self.per_author)
 
     def figures(self) -> dict[str, float]:
         """The headline numbers a regression test pins."""
@@ -136,7 +140,7 @@ def leave_one_author_out(
     unknown = sorted(set(held_out or ()) - set(fz.authors))
     if unknown:
         raise ValueError(f"no rows by author(s): {', '.join(unknown)}")
-    ev = Evaluation(Tally(), Tally(), {}, turns, settings)
+    ev = Evaluation(Tally(), Tally(), {}, settings)
     for author in turns:
         if progress:
             progress(author)
@@ -155,10 +159,9 @@ def score_labelled(rows: Sequence[Example], model: LinearModel | None = None) ->
     set, a cohort's moderated answers. Rows are grouped by their ``author``; the pattern
     rules are scored beside the model as in :func:`leave_one_author_out`.
     """
-    ev = Evaluation(Tally(), Tally(), {}, [], None)
+    ev = Evaluation(Tally(), Tally(), {}, None)
     for e in rows:
         ev.score(e, model)
-    ev.authors = list(ev.per_author)
     return ev
 
 
