@@ -41,7 +41,13 @@ BEHAVIOUR = [
     ("Consent isn't required.", {"C-consent-not-basis"}, {"M-consent-always"}),
     ("We must get consent first.", {"M-consent-always"}, {"C-consent-not-basis"}),
     ("We can't share without consent.", {"M-consent-always"}, {"C-consent-not-basis"}),
-    ("I would share without consent.", {"C-consent-not-basis"}, {"M-consent-always"}),
+    known_miss(
+        "I would share without consent.",
+        {"C-consent-not-basis"},
+        {"M-consent-always"},
+        "the belief edges out its denial, M-consent-always 0.978 against C-consent-not-basis "
+        "0.963, and of such a pair the more probable is shown",
+    ),
     # Risk named only as the reason not to tell the family: C-risk-of-harm is not asked for
     # (it needs the risk as the reason to act; most of the corpus's independent labellers
     # and its adjudicators read such short texts without it, 33 rows to 8)
@@ -102,13 +108,11 @@ BEHAVIOUR = [
     ("I wouldnt wait, she might be at risk", {"C-timely", "C-risk-of-harm"}, set()),
     ("Share it rather than wait for proof.", {"C-timely"}, {"M-wait-for-proof"}),
     # a belief in the second sentence, after another in the first
-    known_miss(
+    (
         "We always need the parents' consent before we share anything about a child, so I "
         "would ask Mother first. I would also wait until we are certain it is abuse.",
         {"M-consent-always", "M-wait-for-proof"},
         set(),
-        "M-wait-for-proof: 0.95 in its own sentence, 0.19 over the whole text; a belief "
-        "takes the mean of the two (0.57, threshold 0.6)",
     ),
     known_miss(
         "I’d pass it to the DSL — now.",

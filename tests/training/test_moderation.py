@@ -19,8 +19,8 @@ from toolkit.training.sources import training_rows
 # Three learners' wording no corpus author used, each overridden by a trainer, and a variant
 # no trainer saw (other verb forms, "nothing" for "nowt"). As the corpus grows, each override
 # weighs less: with 70 authors one lifted the variant to 0.54 and two to 0.64; with 79, two
-# lift it to 0.56, short of the 0.6 threshold, and three to 0.80 (docs/scoring.md, "Trainers
-# teach it").
+# lifted it to 0.56, short of the 0.6 threshold, and three to 0.80; with 87, three lift it to
+# 0.72 (docs/scoring.md, "Trainers teach it").
 MODERATED = "Nowt gets posted to the welfare lot till the mam has put her moniker to it."
 SECOND = "Nowt goes to the welfare lot from me till his mam's put her moniker on the form."
 THIRD = "Our lot don't post nowt to the welfare till the mam's put her moniker on it."
