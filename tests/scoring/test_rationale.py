@@ -108,11 +108,13 @@ BEHAVIOUR = [
     ("I wouldnt wait, she might be at risk", {"C-timely", "C-risk-of-harm"}, set()),
     ("Share it rather than wait for proof.", {"C-timely"}, {"M-wait-for-proof"}),
     # a belief in the second sentence, after another in the first
-    (
+    known_miss(
         "We always need the parents' consent before we share anything about a child, so I "
         "would ask Mother first. I would also wait until we are certain it is abuse.",
         {"M-consent-always", "M-wait-for-proof"},
         set(),
+        "M-wait-for-proof: 0.98 in its own sentence, 0.22 over the whole text; a belief "
+        "takes the mean of the two, 0.599 against its threshold of 0.6",
     ),
     known_miss(
         "I’d pass it to the DSL — now.",
