@@ -45,8 +45,8 @@ BEHAVIOUR = [
         "I would share without consent.",
         {"C-consent-not-basis"},
         {"M-consent-always"},
-        "the belief edges out its denial, M-consent-always 0.978 against C-consent-not-basis "
-        "0.963, and of such a pair the more probable is shown",
+        "the belief edges out its denial, M-consent-always 0.990 against C-consent-not-basis "
+        "0.898, and of such a pair the more probable is shown",
     ),
     # Risk named only as the reason not to tell the family: C-risk-of-harm is not asked for
     # (it needs the risk as the reason to act; most of the corpus's independent labellers
