@@ -190,10 +190,10 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
     """Find the concepts and misconceptions ``text`` shows, with the words behind each.
 
     A label is shown when the trained detector's probability reaches its threshold
-    (``model``: the bundled one unless given); a text of several sentences is also read
-    sentence by sentence (:mod:`toolkit.scoring.detector.windows`). Its evidence is the
-    pattern rule's match where one held for it, otherwise the words of its strongest
-    features. Pure and
+    (``model``: the bundled one unless given); a text is also read in parts, sentence by
+    sentence and a long sentence clause by clause (:mod:`toolkit.scoring.detector.windows`).
+    Its evidence is the pattern rule's match where one held for it, otherwise the words of
+    its strongest features. Pure and
     deterministic: no I/O, no clock. Labels come in vocabulary order; evidence in text
     order, one entry per distinct span.
     """
@@ -201,12 +201,13 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
     model = model or bundled()
     reading = read(text)
     probs = model.score(reading.features).probabilities
-    if model.windows == "sentences":
+    if model.windows != "none":
         probs = windows.probabilities(
             model.labels,
             reading.parsed,
             probs,
-            lambda lo, hi: model.score(window(reading, lo, hi)).probabilities,
+            lambda first, last: model.score(window(reading, first, last)).probabilities,
+            model.windows,
         )
     shown = decide(model.labels, probs, model.threshold)
     evidence: list[Evidence] = []

@@ -60,10 +60,10 @@ class FitSettings:
     prune: float = 0.02
     power: float = 0.2  # text features weigh n ** -power (model.feature_values)
     rule_value: float = 1.0  # what a rule feature weighs (model.feature_values)
-    # thresholds on the combined probabilities of detector.windows when windows is "sentences"
+    # thresholds on the combined probabilities of detector.windows unless windows is "none"
     concept_threshold: float = 0.75
     misconception_threshold: float = 0.6
-    windows: str = "sentences"  # or "none": the whole text only
+    windows: str = "clauses"  # sentences and long sentences' clauses; "sentences"; "none"
     families: tuple[str, ...] = FAMILIES
     loss: str = "logistic"  # or "hinge" (a linear SVM; its margin read as log-odds)
 

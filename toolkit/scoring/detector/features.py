@@ -141,13 +141,12 @@ def _char_ngrams(out: list[Occurrence], tokens: Sequence[str]) -> None:
 
 
 def _shape(
-    parsed: Parsed, stuffed: bool, lo: int = 0, hi: int | None = None
+    parsed: Parsed, stuffed: bool, first: int = 0, last: int | None = None
 ) -> Iterable[Occurrence]:
-    """Shape features of sentences ``[lo, hi)`` (all of them by default)."""
-    sentences = parsed.sentences[lo:hi]
-    if not sentences:
+    """Shape features of words ``first..last`` (the whole text by default)."""
+    if not parsed.words:
         return
-    first, last = sentences[0].start, sentences[-1].end - 1
+    last = len(parsed.words) - 1 if last is None else last
     words = last - first + 1
     band = "tiny" if words < 6 else "short" if words < 20 else "mid" if words < 60 else "long"
     yield (f"s:len-{band}", first, last)
@@ -155,11 +154,12 @@ def _shape(
         yield ("s:list", first, last)
     clauses = [
         c
-        for c in parsed.clauses[sentences[0].first_clause : sentences[-1].end_clause]
-        if c.end > c.start
+        for c in parsed.clauses[parsed.clause_of[first] : parsed.clause_of[last] + 1]
+        if first <= c.start and c.end - 1 <= last and c.end > c.start
     ]
     if len(clauses) >= 2 and not any(c.predicated for c in clauses):
         yield ("s:verbless", first, last)
+    sentences = parsed.sentences[parsed.sentence_of[first] : parsed.sentence_of[last] + 1]
     if any(s.question for s in sentences):
         yield ("s:question", first, last)
 
@@ -183,17 +183,17 @@ def read(text: str) -> Reading:
     return Reading(parsed, kept, withheld, mentions, features, hits)
 
 
-def window(reading: Reading, lo: int, hi: int) -> list[Occurrence]:
-    """The features of sentences ``[lo, hi)`` of a reading, as if they were read alone.
+def window(reading: Reading, first: int, last: int) -> list[Occurrence]:
+    """The features of words ``first..last`` of a reading, judged as a text of their own.
 
     Every text feature lies inside one sentence (n-grams) or one clause (pairs), and the
-    rules match sentence by sentence, so a window's features are the whole reading's that
-    fall inside it; only what depends on the whole text is worked out again: the shape,
-    and the stuffing guard over the window's own matches. This equals reading the window's
-    text afresh (tested on the corpus) at a fraction of the cost.
+    rules match sentence by sentence, so a window of whole sentences has the features of
+    the whole reading that fall inside it; only what depends on the whole text is worked out
+    again: the shape, and the stuffing guard over the window's own matches. For whole
+    sentences this equals reading the window's text afresh (tested on the corpus) at a
+    fraction of the cost. A window of clauses inside a sentence keeps the sentence's reading
+    of scope: a clause after "I don't think" is still inside its negation.
     """
-    sentences = reading.parsed.sentences
-    first, last = sentences[lo].start, sentences[hi - 1].end - 1
     out = [
         o
         for o in reading.features
@@ -202,7 +202,7 @@ def window(reading: Reading, lo: int, hi: int) -> list[Occurrence]:
     hits = [h for h in reading.hits if first <= h.first and h.last <= last]
     kept, withheld = rules.guard(reading.parsed, hits)
     mentions = [h for h in reading.mentions if first <= h.first and h.last <= last]
-    out.extend(_shape(reading.parsed, bool(withheld), lo, hi))
+    out.extend(_shape(reading.parsed, bool(withheld), first, last))
     out.extend(_rule_features(kept, withheld, mentions))
     return out
 

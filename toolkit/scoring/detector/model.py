@@ -48,7 +48,7 @@ FORMAT = "safeshare-detector"
 VERSION = 3
 
 
-WINDOWS = ("none", "sentences")
+WINDOWS = ("none", "sentences", "clauses")
 
 
 class ModelFileError(ValueError):
@@ -230,7 +230,8 @@ class LinearModel:
         families = tuple(data.get("families", ()))
         self.families = () if set(families) >= set(FAMILIES) else tuple(f"{f}:" for f in families)
         self._families_given = families
-        # "sentences": also score sentence windows (detector.windows); "none": whole text only
+        # also score windows of the text (detector.windows): "sentences", "clauses" (sentences
+        # and the clauses of long ones), or "none" (the whole text only)
         self.windows = str(data.get("windows", "none"))
         if self.windows not in WINDOWS:
             raise ModelFileError(
