@@ -193,6 +193,19 @@ def test_rule_evidence_quotes_a_phrase_not_fragments() -> None:
     )
 
 
+def test_a_quote_never_ends_on_my_or_the() -> None:
+    """Does a quote the rule cut off after a determiner ("record my") run on to the words it
+    introduces, in its own clause, and no further ("record my decision", not "…and
+    reasons")?"""
+    found = analyse("I will refer today, and record my decision and reasons.")
+    quotes = {(e.id, e.text) for e in found.evidence}
+    assert ("C-record-decision", "record my decision") in quotes
+    at_the_end = parse("We record the")
+    assert rationale._completed(at_the_end, 2) == 2, "nothing after it: the quote stays"
+    across = parse("I record my, then leave.")
+    assert rationale._completed(across, 2) == 2, "never into the next clause"
+
+
 def test_stuffed_text_keeps_what_it_withheld() -> None:
     """Are withheld matches kept aside (for moderators) but not credited?"""
     result = analyse("Public task, lawful basis, timely, secure email, DSL.")

@@ -39,6 +39,10 @@ EVIDENCE_SPANS = 2  # words shown for a label the model found without a rule: it
 # quoted as one ("more" and "before I" → "more marks before I"), up to QUOTE_MAX_WORDS words.
 QUOTE_GAP = 4
 QUOTE_MAX_WORDS = 12
+# A quote ending on one of these ("record my") runs on to the words it introduces, up to
+# DANGLING_RUN of them in the same clause ("record my decision").
+DANGLING = frozenset("a an the my our his her their your its this that these those".split())
+DANGLING_RUN = 2
 
 
 @dataclass(frozen=True)
@@ -159,9 +163,27 @@ def _phrases(parsed: Parsed, label: str, spans: Iterable[tuple[int, int]]) -> li
     """``label``'s evidence: the word spans joined into phrases (:func:`_joined`), quoted."""
     out = []
     for first, last in _joined(parsed, spans):
-        text, start, end = parsed.quote(first, last)
+        text, start, end = parsed.quote(first, _completed(parsed, last))
         out.append(Evidence(label, text, start, end))
     return out
+
+
+def _completed(parsed: Parsed, last: int) -> int:
+    """Where a quote ending at word ``last`` should end: a quote cut off after "my" or "the"
+    reads as noise ("record my"), so it runs on through the next words of its clause that
+    are not function words, at most DANGLING_RUN ("record my decision")."""
+    words, clause = parsed.words, parsed.clause_of
+    if words[last].norm not in DANGLING:
+        return last
+    end = last
+    while (
+        end + 1 < len(words)
+        and end - last < DANGLING_RUN
+        and clause[end + 1] == clause[last]
+        and words[end + 1].norm not in lx.FUNCTION_WORDS
+    ):
+        end += 1
+    return end
 
 
 def _joined(parsed: Parsed, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
