@@ -45,8 +45,8 @@ BEHAVIOUR = [
         "I would share without consent.",
         {"C-consent-not-basis"},
         {"M-consent-always"},
-        "the belief edges out its denial, M-consent-always 0.990 against C-consent-not-basis "
-        "0.898, and of such a pair the more probable is shown",
+        "the belief edges out its denial, M-consent-always 0.992 against C-consent-not-basis "
+        "0.877, and of such a pair the more probable is shown",
     ),
     # Risk named only as the reason not to tell the family: C-risk-of-harm is not asked for
     # (it needs the risk as the reason to act; most of the corpus's independent labellers
@@ -66,7 +66,7 @@ BEHAVIOUR = [
         "I'd record it.",
         {"C-record-decision"},
         {"M-no-record"},
-        "a bare three-word plan: C-record-decision 0.36",
+        "a bare three-word plan: C-record-decision 0.33",
     ),
     ("Data protection isn't a barrier.", set(), {"M-dp-barrier"}),
     ("Data protection doesn't let us share.", {"M-dp-barrier"}, set()),
@@ -103,24 +103,22 @@ BEHAVIOUR = [
         "I'd recognize the risk and minimize what I share.",
         {"C-risk-of-harm", "C-minimum-necessary"},
         set(),
-        "US spellings in a short plan: C-risk-of-harm 0.25, C-minimum-necessary 0.30",
+        "US spellings in a short plan: C-risk-of-harm 0.04, C-minimum-necessary 0.36",
     ),
     ("I wouldnt wait, she might be at risk", {"C-timely", "C-risk-of-harm"}, set()),
     ("Share it rather than wait for proof.", {"C-timely"}, {"M-wait-for-proof"}),
     # a belief in the second sentence, after another in the first
-    known_miss(
+    (
         "We always need the parents' consent before we share anything about a child, so I "
         "would ask Mother first. I would also wait until we are certain it is abuse.",
         {"M-consent-always", "M-wait-for-proof"},
         set(),
-        "M-wait-for-proof: 0.98 in its own sentence, 0.22 over the whole text; a belief "
-        "takes the mean of the two, 0.599 against its threshold of 0.6",
     ),
     known_miss(
         "I’d pass it to the DSL — now.",
         {"C-right-recipient", "C-timely"},
         set(),
-        "'now' alone after a dash or comma: C-timely 0.749 against its threshold 0.75",
+        "'now' alone after a dash or comma: C-timely 0.63 against its threshold 0.75",
     ),
     # keyword stuffing earns nothing
     (
@@ -140,7 +138,7 @@ BEHAVIOUR = [
         "Risk of harm, so I'd ring the MASH now.",
         {"C-risk-of-harm", "C-right-recipient", "C-timely"},
         set(),
-        "a verbless 'Risk of harm,' opening reads as a term, not reasoning: C-risk-of-harm 0.21",
+        "a verbless 'Risk of harm,' opening reads as a term, not reasoning: C-risk-of-harm 0.28",
     ),
     (
         "I'd share it now over the secure portal with the named DSL.",

@@ -77,7 +77,23 @@ def test_a_clause_alone_never_decides_a_belief():
         "secure email to named contacts. I will tell Mother first what we are sharing and "
         "why, because it is her right to know and telling her does not add to the risk."
     )
-    assert "M-tell-family-always" not in analyse(text).misconceptions
+    model, reading = bundled(), read(text)
+    belief = model.labels.index("M-tell-family-always")
+
+    def score(first: int, last: int) -> tuple[float, ...]:
+        return model.score(window(reading, first, last)).probabilities
+
+    whole = model.score(reading.features).probabilities
+    clause = text.index("I will tell Mother first what we are sharing and why")
+    alone = [
+        score(first, last)[belief]
+        for first, last in windows.clause_ranges(reading.parsed)
+        if reading.parsed.words[first].start == clause
+    ]
+    with_clauses = windows.probabilities(model.labels, reading.parsed, whole, score, "clauses")
+    without = windows.probabilities(model.labels, reading.parsed, whole, score, "sentences")
+    assert alone and alone[0] > 0.9, "read alone, the clause looks like the belief"
+    assert with_clauses[belief] == without[belief] < alone[0]
 
 
 def test_windows_are_each_sentence_and_each_pair():
