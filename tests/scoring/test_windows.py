@@ -94,6 +94,7 @@ def test_a_clause_alone_never_decides_a_belief():
     without = windows.probabilities(model.labels, reading.parsed, whole, score, "sentences")
     assert alone and alone[0] > 0.9, "read alone, the clause looks like the belief"
     assert with_clauses[belief] == without[belief] < alone[0]
+    assert windows.probabilities(model.labels, reading.parsed, whole, score, "none") == whole
 
 
 def test_windows_are_each_sentence_and_each_pair():

@@ -142,6 +142,8 @@ def probabilities(
     a text of their own; it is called once per window, except a window that is the whole
     text (two sentences, both in one window), whose probabilities are ``whole`` already.
     """
+    if mode == "none":
+        return tuple(whole)
     everything = (0, len(parsed.words) - 1)
     sentences = [whole if span == everything else score(*span) for span in sentence_ranges(parsed)]
     clauses = [score(*span) for span in clause_ranges(parsed)] if mode == "clauses" else []
