@@ -245,17 +245,20 @@ def test_the_learner_app_runs_on_what_the_zygote_imported(forking):
             "from toolkit.app.identity import parse_query\n"
             f"learner.show(query=parse_query('scenario={SCENARIO}'))\n"
         )
-        await output_of(client, code)
+        shown = await output_of(client, code)
         check = (
             "import sys\n"
             f"held = set(open({str(forking.zygote_dir / MODULES_FILE)!r}).read().split())\n"
             "print(sorted(set(sys.modules) - held))"
         )
         imported = await output_of(client, check)
+        flags = await output_of(client, "import sys; print(sys.flags.optimize)")
         await forking.stop(manager, client)
-        return imported
+        return shown, imported, flags
 
-    assert forking.run(learner()) == "[]"
+    shown, imported, flags = forking.run(learner())
+    assert imported == "[]" and "Error" not in shown
+    assert flags == "2", "the zygote's -OO (no docstrings) is its kernels' too"
 
 
 def test_a_forked_kernel_does_not_walk_the_zygotes_modules(forking):
@@ -368,14 +371,14 @@ def test_without_a_zygote_kernels_start_the_ordinary_way(forking, caplog):
         client = manager.client()
         client.start_channels()
         await client.wait_for_ready(timeout=90)
-        answer = await output_of(client, "print(6 * 7)")
+        answer = await output_of(client, "import sys; print(6 * 7, sys.flags.optimize)")
         kind = (manager.provisioner.forked, manager.provisioner.process)
         await forking.stop(manager, client)
         return answer, kind
 
     with caplog.at_level("WARNING"):
         answer, (forked, process) = forking.run(ordinary(), timeout=180)
-    assert answer == "42" and forked is None and process is not None
+    assert answer == "42 2" and forked is None and process is not None  # -OO, as forked ones
     assert "started the ordinary way: the zygote died 5 times" in caplog.text
 
 
@@ -388,9 +391,10 @@ def _specs(forking: Forking, zygote_dir: Path) -> KernelSpecManager:
 @pytest.mark.parametrize(
     ("cmd", "arguments"),
     [
-        (["PY", "-c", LEAN_KERNEL_CODE, "-f", "k.json", "--x"], ["-f", "k.json", "--x"]),
+        (["PY", "-OO", "-c", LEAN_KERNEL_CODE, "-f", "k.json", "--x"], ["-f", "k.json", "--x"]),
+        (["PY", "-c", LEAN_KERNEL_CODE, "-f", "k.json"], None),  # not the spec's flags
         (["PY", "-m", "ipykernel_launcher", "-f", "k.json"], None),
-        (["/usr/bin/python3", "-c", LEAN_KERNEL_CODE, "-f", "k.json"], None),
+        (["/usr/bin/python3", "-OO", "-c", LEAN_KERNEL_CODE, "-f", "k.json"], None),
         (["PY"], None),
     ],
 )

@@ -32,7 +32,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Unicode
 
 from toolkit.serving.forking import PROVISIONER_NAME
-from toolkit.serving.lean_kernel import KERNEL_NAME, LEAN_KERNEL_CODE
+from toolkit.serving.lean_kernel import KERNEL_NAME, LEAN_KERNEL_CODE, PYTHON_FLAGS
 from toolkit.serving.zygote_keeper import ForkedKernel, ZygoteKeeper, ZygoteUnavailable
 
 KEEPER_ATTRIBUTE = "safeshare_zygote"
@@ -122,8 +122,9 @@ class ForkProvisioner(LocalProvisioner):
 def lean_kernel_arguments(cmd: list[str]) -> list[str] | None:
     """The kernel's own arguments (``-f <connection file> …``) when `cmd` runs the lean
     kernel with this Python, else None: the zygote can only become that kernel."""
-    if len(cmd) >= 3 and cmd[1:3] == ["-c", LEAN_KERNEL_CODE] and cmd[0] == sys.executable:
-        return list(cmd[3:])
+    start = [sys.executable, *PYTHON_FLAGS, "-c", LEAN_KERNEL_CODE]
+    if cmd[: len(start)] == start:
+        return list(cmd[len(start) :])
     return None
 
 

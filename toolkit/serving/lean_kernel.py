@@ -1,9 +1,12 @@
 """The kernel SafeShare's servers run notebooks in: stock ipykernel minus what no learner uses.
 
-Two things go. debugpy (the JupyterLab debugger), which ipykernel imports at start: ~30 MiB
+Three things go. debugpy (the JupyterLab debugger), which ipykernel imports at start: ~30 MiB
 and ~0.5 s of CPU per kernel, and a debugger is no use, and no safer, behind a learner's
 page. IPython's history, which writes every cell to one SQLite file that 30 kernels would
-share. Measured: an idle kernel drops from 76 to 46 MiB RSS.
+share. Measured: an idle kernel drops from 76 to 46 MiB RSS. And docstrings: the kernel's
+Python runs with ``-OO`` (PYTHON_FLAGS), so the ~880 modules it imports keep no docstrings
+(nobody calls ``help()`` behind a learner's page) and no ``assert`` statements: 3.9 MiB less
+in every kernel, forked or not (measured on the zygote's imports: 80.0 → 76.1 MiB RSS).
 
 Voilà runs a notebook under the kernel its metadata names (python3). A kernelspec of that
 name in a folder put first on JUPYTER_PATH replaces the stock one for one server's kernels
@@ -21,6 +24,8 @@ LEAN_KERNEL_CODE = (
     "import sys; sys.modules['debugpy'] = None; "
     "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()"
 )
+# The interpreter's own options for every learner kernel and the zygote (see the module doc).
+PYTHON_FLAGS = ("-OO",)
 KERNEL_NAME = "python3"
 # Options after the connection file (a zygote reads them once for all its kernels).
 KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
@@ -35,6 +40,7 @@ def write_lean_kernelspec(jupyter_dir: Path, metadata: dict[str, Any] | None = N
     spec = {
         "argv": [
             sys.executable,
+            *PYTHON_FLAGS,
             "-c",
             LEAN_KERNEL_CODE,
             "-f",

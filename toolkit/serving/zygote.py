@@ -42,6 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from toolkit.serving.lean_kernel import PYTHON_FLAGS
 from toolkit.serving.zygote_preload import prepare
 
 ZYGOTE_CODE = "from toolkit.serving.zygote import main; main()"
@@ -59,7 +60,7 @@ MODULES_FILE = "modules"
 def command(socket_path: Path, status_fd: int, server_pid: int) -> list[str]:
     """The zygote's command line; the last argument is blank room for children's titles."""
     args = [str(socket_path), str(status_fd), str(server_pid), " " * TITLE_ROOM]
-    return [sys.executable, "-c", ZYGOTE_CODE, *args]
+    return [sys.executable, *PYTHON_FLAGS, "-c", ZYGOTE_CODE, *args]
 
 
 def say(text: str) -> None:
