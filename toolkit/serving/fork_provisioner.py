@@ -24,7 +24,6 @@ from __future__ import annotations
 import os
 import pathlib
 import signal
-import sys
 from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
@@ -32,7 +31,7 @@ from jupyter_client.provisioning import LocalProvisioner
 from traitlets import Unicode
 
 from toolkit.serving.forking import PROVISIONER_NAME
-from toolkit.serving.lean_kernel import KERNEL_NAME, LEAN_KERNEL_CODE, PYTHON_FLAGS
+from toolkit.serving.lean_kernel import KERNEL_NAME, LEAN_KERNEL_COMMAND
 from toolkit.serving.zygote_keeper import ForkedKernel, ZygoteKeeper, ZygoteUnavailable
 
 KEEPER_ATTRIBUTE = "safeshare_zygote"
@@ -122,9 +121,9 @@ class ForkProvisioner(LocalProvisioner):
 def lean_kernel_arguments(cmd: list[str]) -> list[str] | None:
     """The kernel's own arguments (``-f <connection file> …``) when `cmd` runs the lean
     kernel with this Python, else None: the zygote can only become that kernel."""
-    start = [sys.executable, *PYTHON_FLAGS, "-c", LEAN_KERNEL_CODE]
-    if cmd[: len(start)] == start:
-        return list(cmd[len(start) :])
+    start = len(LEAN_KERNEL_COMMAND)
+    if tuple(cmd[:start]) == LEAN_KERNEL_COMMAND:
+        return list(cmd[start:])
     return None
 
 

@@ -26,6 +26,8 @@ LEAN_KERNEL_CODE = (
 )
 # The interpreter's own options for every learner kernel and the zygote (see the module doc).
 PYTHON_FLAGS = ("-OO",)
+# How a lean kernel's command line starts; the connection file and options follow.
+LEAN_KERNEL_COMMAND = (sys.executable, *PYTHON_FLAGS, "-c", LEAN_KERNEL_CODE)
 KERNEL_NAME = "python3"
 # Options after the connection file (a zygote reads them once for all its kernels).
 KERNEL_OPTIONS = ("--HistoryManager.enabled=False",)
@@ -38,15 +40,7 @@ def write_lean_kernelspec(jupyter_dir: Path, metadata: dict[str, Any] | None = N
     folder = jupyter_dir / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
     spec = {
-        "argv": [
-            sys.executable,
-            *PYTHON_FLAGS,
-            "-c",
-            LEAN_KERNEL_CODE,
-            "-f",
-            "{connection_file}",
-            *KERNEL_OPTIONS,
-        ],
+        "argv": [*LEAN_KERNEL_COMMAND, "-f", "{connection_file}", *KERNEL_OPTIONS],
         "display_name": "Python 3 (SafeShare)",
         "language": "python",
         "metadata": {"debugger": False, **(metadata or {})},
