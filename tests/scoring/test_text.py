@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.scoring.text import fold, normalise, parse
+from toolkit.scoring.text import fold, normalise, parse, word_tags
 
 FOLDING = [
     ("Wouldn't", ("would", "not")),
@@ -219,3 +219,48 @@ def test_hedges_and_reported_views(
 def test_conditional_clauses(text: str, phrase: str, conditional: bool) -> None:
     """Is only a hypothetical 'if' clause conditional (not 'see if', 'even if', 'unless')?"""
     assert _scope(text, phrase).conditional is conditional
+
+
+def _rebutted(text: str) -> str:
+    parsed = parse(text)
+    return " ".join(w.norm for w, r in zip(parsed.words, parsed.rebutted, strict=True) if r)
+
+
+@pytest.mark.parametrize(
+    ("text", "rebutted"),
+    [
+        # a view rebutted by the next sentence, bare or said of it, or by the writer's dissent
+        ("Our manager says GDPR stops us. Rubbish. I rang CSC.", "says gdpr stops us"),
+        ("The GP told me it was confidential. That's not right.", "told me it was confidential"),
+        ("The head said we need consent. I don't accept that.", "said we need consent"),
+        ("Colleague reckons we wait for proof. Load of nonsense.", "reckons we wait for proof"),
+        # or by a later clause of its own sentence
+        ("my mate said wait for proof but thats not how it works", "said wait for proof"),
+        ("She said we need consent, which is wrong, so I rang.", "said we need consent"),
+        # the view stops where the writer's own voice begins
+        ("She says we must refer, I still think it's private, I disagree.", "says we must refer"),
+        # not rebuttals: agreement, the writer's own error, a doubt, a verdict on something else
+        ("The head said we need consent. That's right, so I'll wait.", ""),
+        ("She said he fell. Something's not right.", ""),
+        ("He said she was fine. I was wrong to believe him.", ""),
+        ("Mum told me in confidence. It'd be wrong to repeat it.", ""),
+        ("She told me as a friend, and it would be wrong of me to pass it on.", ""),
+        ("She said he hit her. I don't think she's wrong.", ""),
+        ("Mum said it's nothing. If I'm wrong it tears the family apart.", ""),
+        ("I said I'd only pass it on if she agreed. She wasn't, so I haven't.", ""),
+        ("Manager says we need consent. Is that wrong?", ""),
+    ],
+)
+def test_rebutted_views(text: str, rebutted: str) -> None:
+    """Is someone's view marked as rebutted only when the writer goes on to deny it?"""
+    assert _rebutted(text) == rebutted
+
+
+def test_a_rebutted_view_is_denied_in_scope_and_word_tags() -> None:
+    """Do the rules' scope and the detector's word tags both read a rebutted view as denied?"""
+    text = "Our business manager keeps telling staff GDPR means we can't. Rubbish."
+    scope = _scope(text, "gdpr means")
+    assert (scope.reported, scope.refuted) == (True, True)
+    parsed = parse(text)
+    tags = dict(zip((w.norm for w in parsed.words), word_tags(parsed), strict=True))
+    assert tags["gdpr"] == "N" and tags["rubbish"] == ""

@@ -190,7 +190,8 @@ def test_a_window_has_the_features_of_its_text_read_afresh():
     read alone, on 300 corpus rationales of two or more sentences (the shape and the
     stuffing guard judged for the window)? At most 1 window in 500 may differ: the rare
     multi-word class term or abbreviation read across a sentence boundary. (A clause window
-    keeps its sentence's scope, so it is not meant to equal its text read alone.)"""
+    keeps its sentence's scope, and a window holding someone's view that a later sentence
+    rebuts keeps that rebuttal, so neither is meant to equal its text read alone.)"""
     rows = [e for e in bundled_corpus() if e.text.count(". ") >= 1][::10][:300]
     seen = differ = 0
     for e in rows:
@@ -200,6 +201,8 @@ def test_a_window_has_the_features_of_its_text_read_afresh():
             windows.sentence_ranges(reading.parsed),
             strict=True,
         ):
+            if any(reading.parsed.rebutted[first : last + 1]):
+                continue
             seen += 1
             fresh = {o[0] for o in read(e.text[a:b]).features}
             differ += fresh != {o[0] for o in window(reading, first, last)}

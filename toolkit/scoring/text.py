@@ -10,6 +10,9 @@ Sentences end at ``. ! ?`` or a blank line; clauses also end at ``, ; : ( ) — 
 breaks, and before conjunctions that open a new proposition (``but``, ``because``, ``as it``,
 ``and I``, ``and record``…). Negation and hedging are scoped to the clause: a cue such as
 ``not``, ``without`` or ``rather than`` covers the words after it up to the clause's end.
+Someone else's view is denied when the writer rebuts it, later in its sentence or at the
+start of the next ("The office manager says GDPR stops us. Rubbish."): see
+:attr:`Parsed.rebutted`.
 """
 
 from __future__ import annotations
@@ -163,6 +166,9 @@ class Parsed:
     cues: tuple[str, ...]  # per word: "neg", "hedge", "report", "myth", "refute" or ""
     counts: dict[str, tuple[int, ...]]  # per cue kind: how many cues before each word index
     negations: tuple[int, ...]  # word indices of negation cues, ascending
+    # per word: inside someone's view that the writer goes on to rebut ("Our manager says
+    # GDPR stops us. Rubbish.", "my mate said wait for proof but that's not how it works")
+    rebutted: tuple[bool, ...]
 
     def sentence_string(self, index: int) -> tuple[str, list[int]]:
         """The folded sentence as one space-separated string, and each word's start in it."""
@@ -216,8 +222,9 @@ class Parsed:
         before = self._count("neg", clause.start, first)
         inside = 0 if own_negation else self._count("neg", first, last + 1)
         after = self._post_negation(last, clause.end)
-        reported = self._count("report", clause.start, first) > 0
-        myth = self._count("myth", clause.start, first) > 0
+        rebutted = self.rebutted[first]
+        reported = self._count("report", clause.start, first) > 0 or rebutted
+        myth = self._count("myth", clause.start, first) > 0 or rebutted
         cue = self.negations[bisect_left(self.negations, clause.start)] if before else None
         return Scope(
             negated=(before + inside + after) % 2 == 1,
@@ -234,8 +241,9 @@ def word_tags(parsed: Parsed) -> tuple[str, ...]:
 
     ``U`` inside a hedge or a question; ``R`` inside someone else's view the writer has not
     denied; ``C`` inside a hypothetical ``if`` clause; ``N`` negated (an odd number of
-    negation cues earlier in the clause, or a denied view); ``""`` asserted. The first that
-    applies wins, in that order. Cue words themselves take the scope they stand in.
+    negation cues earlier in the clause, or a denied view, in its own sentence or rebutted
+    later: :attr:`Parsed.rebutted`); ``""`` asserted. The first that applies
+    wins, in that order. Cue words themselves take the scope they stand in.
     """
     tags: list[str] = []
     cues = parsed.cues
@@ -254,7 +262,7 @@ def word_tags(parsed: Parsed) -> tuple[str, ...]:
             else:
                 if reported and refuted is None:
                     refuted = myth or parsed._contradicted(sentence, ci)
-                denied = reported and bool(refuted)
+                denied = (reported and bool(refuted)) or parsed.rebutted[i]
                 if reported and not denied:
                     tags.append("R")
                 elif clause.conditional:
@@ -367,6 +375,76 @@ def _mark_cues(norms: list[str]) -> list[str]:
     return cues
 
 
+def _match(norms: list[str], i: int, end: int, phrases: frozenset[tuple[str, ...]]) -> int:
+    """The length of the phrase of ``phrases`` starting at word ``i`` (before ``end``), or 0."""
+    for n in (3, 2, 1):
+        if i + n <= end and tuple(norms[i : i + n]) in phrases:
+            return n
+    return 0
+
+
+def _rebuts(norms: list[str], start: int, end: int) -> bool:
+    """Do words ``start..end`` open with a rebuttal of what came before ("Rubbish.",
+    "but that's not right", "I don't accept that"; see the lexicon's ``REBUTTAL_*``)?"""
+    i = start
+    while i < end and norms[i] in lx.REBUTTAL_OPENERS:
+        i += 1
+    subject = norms[i] if i < end else ""
+    if subject in lx.REBUTTAL_VIEW or subject in lx.REBUTTAL_SELF:
+        i += 1
+    phrases = lx.REBUTTAL_DISSENT if subject in lx.REBUTTAL_SELF else lx.REBUTTAL_VERDICTS
+    for _ in range(4):
+        n = _match(norms, i, end, phrases)
+        if n:
+            return i + n >= end or norms[i + n] not in lx.REBUTTAL_NOT_AFTER
+        if i >= end or norms[i] not in lx.REBUTTAL_FILLERS:
+            return False
+        i += 1
+    return False
+
+
+def _own_voice(norms: list[str], start: int, end: int) -> bool:
+    """Does the clause ``start..end`` open in the writer's voice ("I", "but we…")?"""
+    i = start
+    while i < end and norms[i] in lx.REBUTTAL_OPENERS:
+        i += 1
+    return i < end and norms[i] in lx.REBUTTAL_SELF
+
+
+def _rebutted(
+    norms: list[str],
+    clauses: list[Clause],
+    clause_of: list[int],
+    sentences: list[Sentence],
+) -> tuple[bool, ...]:
+    """:attr:`Parsed.rebutted`: from a reporting verb ("says", "told") to a later clause of
+    its sentence that rebuts it ("…, but that's not how it works"), or, where no clause of
+    the sentence after the verb's turns to the writer's own voice ("I…"), to the sentence's
+    end when the next sentence opens with the rebuttal ("…GDPR stops us. Rubbish.")."""
+    out = [False] * len(norms)
+    for k, sent in enumerate(sentences):
+        verb = next(
+            (i for i in range(sent.start, sent.end) if norms[i] in lx.REPORTING_VERBS), None
+        )
+        if verb is None:
+            continue
+        # the view runs on until a clause in the writer's own voice ("…, I still think…")
+        # (which may then rebut it: "…, I still think it's private, I disagree")
+        view_end, rebutted = sent.end, False
+        for c in clauses[clause_of[verb] + 1 : sent.end_clause]:
+            if _rebuts(norms, c.start, c.end):
+                view_end, rebutted = min(view_end, c.start), True
+                break
+            if _own_voice(norms, c.start, c.end):
+                view_end = min(view_end, c.start)
+        if not rebutted and view_end == sent.end and k + 1 < len(sentences):
+            after = sentences[k + 1]
+            rebutted = not after.question and _rebuts(norms, after.start, after.end)
+        if rebutted and not sent.question:
+            out[verb:view_end] = [True] * (view_end - verb)
+    return tuple(out)
+
+
 def _prefix_counts(cues: list[str]) -> dict[str, tuple[int, ...]]:
     counts: dict[str, tuple[int, ...]] = {}
     present = set(cues)
@@ -423,6 +501,7 @@ def parse(text: str) -> Parsed:
         tuple(cues),
         _prefix_counts(cues),
         tuple(i for i, cue in enumerate(cues) if cue == "neg"),
+        _rebutted(norms, clauses, clause_of, sentences),
     )
 
 

@@ -192,7 +192,9 @@ def window(reading: Reading, first: int, last: int) -> list[Occurrence]:
     again: the shape, and the stuffing guard over the window's own matches. For whole
     sentences this equals reading the window's text afresh (tested on the corpus) at a
     fraction of the cost. A window of clauses inside a sentence keeps the sentence's reading
-    of scope: a clause after "I don't think" is still inside its negation.
+    of scope: a clause after "I don't think" is still inside its negation; so does a
+    sentence reporting a view the next sentence rebuts ("Our manager says GDPR stops us.
+    Rubbish."), which read alone would be the writer's own.
     """
     out = [
         o

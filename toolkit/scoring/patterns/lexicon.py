@@ -197,6 +197,41 @@ def _cues() -> dict[tuple[str, ...], str]:
 
 
 CUES = _cues()
+
+# Someone's view the writer rebuts: from a reporting verb, to a later clause of its sentence
+# that opens with a rebuttal ("my mate said wait for proof, but that's not how it works"), or
+# to its end when the next sentence opens with one ("Our manager says GDPR stops us.
+# Rubbish.").
+REPORTING_VERBS = _words(
+    "said says say saying told tells telling tell thinks think thought reckons reckoned "
+    "reckon believes believed insisted insists claimed claims cited argued argues suggested "
+    "view idea"
+)
+
+
+def _phrases(text: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(p.split()) for p in text.split("|"))
+
+
+# A rebuttal opens its clause or sentence: a verdict, bare or said of the view ("Rubbish.",
+# "that's not right", "which is nonsense"), or the writer's dissent ("I don't accept that").
+# "It'd be wrong to…", "something's not right", "if I'm wrong" and "I was wrong" are not.
+REBUTTAL_VERDICTS = _phrases(
+    "wrong|untrue|false|incorrect|mistaken|nonsense|rubbish|havering|codswallop|tosh|"
+    "baloney|myth|not true|not right|not the case|not correct|not how|"
+    "not my understanding"
+)
+REBUTTAL_DISSENT = _phrases(
+    "disagree|disagreed|not agree|not accept|not accepting|not buy|not buying|not having it"
+)
+REBUTTAL_VIEW = _words("that this it which they he she")  # what a verdict is said of
+REBUTTAL_SELF = _words("i we")  # who dissents
+REBUTTAL_FILLERS = _words(
+    "is was are were be would will does do did just simply plain quite completely totally "
+    "absolutely utter complete total a load of all really strongly"
+)
+REBUTTAL_NOT_AFTER = _words("to with about of")  # "wrong to repeat it", "wrong of me"
+REBUTTAL_OPENERS = CONTRAST | _words("and so well honestly")  # may come first
 CUE_FIRST = frozenset(phrase[0] for phrase in CUES)
 # Words allowed between a span and a following "not" for that "not" to negate the span
 # ("consent IS not needed", "waiting for proof WOULD not be right").
