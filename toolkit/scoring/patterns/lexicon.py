@@ -197,6 +197,7 @@ def _cues() -> dict[tuple[str, ...], str]:
 
 
 CUES = _cues()
+CUE_FIRST = frozenset(phrase[0] for phrase in CUES)
 
 # Someone's view the writer rebuts: from a reporting verb, to a later clause of its sentence
 # that opens with a rebuttal ("my mate said wait for proof, but that's not how it works"), or
@@ -232,7 +233,7 @@ REBUTTAL_FILLERS = _words(
 )
 REBUTTAL_NOT_AFTER = _words("to with about of")  # "wrong to repeat it", "wrong of me"
 REBUTTAL_OPENERS = CONTRAST | _words("and so well honestly")  # may come first
-CUE_FIRST = frozenset(phrase[0] for phrase in CUES)
+
 # Words allowed between a span and a following "not" for that "not" to negate the span
 # ("consent IS not needed", "waiting for proof WOULD not be right").
 COPULAS = _words(
