@@ -222,15 +222,15 @@ class Parsed:
         before = self._count("neg", clause.start, first)
         inside = 0 if own_negation else self._count("neg", first, last + 1)
         after = self._post_negation(last, clause.end)
+        reported = self._count("report", clause.start, first) > 0
+        myth = self._count("myth", clause.start, first) > 0
         rebutted = self.rebutted[first]
-        reported = self._count("report", clause.start, first) > 0 or rebutted
-        myth = self._count("myth", clause.start, first) > 0 or rebutted
         cue = self.negations[bisect_left(self.negations, clause.start)] if before else None
         return Scope(
             negated=(before + inside + after) % 2 == 1,
             uncertain=sentence.question or self._count("hedge", clause.start, first) > 0,
-            reported=reported or myth,
-            refuted=myth or (reported and self._contradicted(sentence, ci)),
+            reported=reported or myth or rebutted,
+            refuted=myth or rebutted or (reported and self._contradicted(sentence, ci)),
             conditional=clause.conditional and last < clause.end,
             cue=cue,
         )
@@ -383,12 +383,18 @@ def _match(norms: list[str], i: int, end: int, phrases: frozenset[tuple[str, ...
     return 0
 
 
-def _rebuts(norms: list[str], start: int, end: int) -> bool:
-    """Do words ``start..end`` open with a rebuttal of what came before ("Rubbish.",
-    "but that's not right", "I don't accept that"; see the lexicon's ``REBUTTAL_*``)?"""
+def _after_openers(norms: list[str], start: int, end: int) -> int:
+    """The first word of ``start..end`` after its openers ("but", "and", "honestly"…)."""
     i = start
     while i < end and norms[i] in lx.REBUTTAL_OPENERS:
         i += 1
+    return i
+
+
+def _rebuts(norms: list[str], start: int, end: int) -> bool:
+    """Do words ``start..end`` open with a rebuttal of what came before ("Rubbish.",
+    "but that's not right", "I don't accept that"; see the lexicon's ``REBUTTAL_*``)?"""
+    i = _after_openers(norms, start, end)
     subject = norms[i] if i < end else ""
     if subject in lx.REBUTTAL_VIEW or subject in lx.REBUTTAL_SELF:
         i += 1
@@ -405,9 +411,7 @@ def _rebuts(norms: list[str], start: int, end: int) -> bool:
 
 def _own_voice(norms: list[str], start: int, end: int) -> bool:
     """Does the clause ``start..end`` open in the writer's voice ("I", "but we…")?"""
-    i = start
-    while i < end and norms[i] in lx.REBUTTAL_OPENERS:
-        i += 1
+    i = _after_openers(norms, start, end)
     return i < end and norms[i] in lx.REBUTTAL_SELF
 
 
