@@ -430,7 +430,7 @@ def _rebutted(
         verb = next(
             (i for i in range(sent.start, sent.end) if norms[i] in lx.REPORTING_VERBS), None
         )
-        if verb is None:
+        if verb is None or sent.question:
             continue
         # the view runs on until a clause in the writer's own voice ("…, I still think…")
         # (which may then rebut it: "…, I still think it's private, I disagree")
@@ -444,7 +444,7 @@ def _rebutted(
         if not rebutted and view_end == sent.end and k + 1 < len(sentences):
             after = sentences[k + 1]
             rebutted = not after.question and _rebuts(norms, after.start, after.end)
-        if rebutted and not sent.question:
+        if rebutted:
             out[verb:view_end] = [True] * (view_end - verb)
     return tuple(out)
 

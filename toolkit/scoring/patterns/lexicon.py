@@ -12,6 +12,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+def _phrases(text: str) -> frozenset[tuple[str, ...]]:
+    """Phrases separated by ``|``, each as its tuple of words."""
+    return frozenset(tuple(p.split()) for p in text.split("|"))
+
+
 def _pairs(text: str) -> dict[str, str]:
     """``"a>b c>d"`` → ``{"a": "b", "c": "d"}``."""
     return dict(item.split(">") for item in text.split())
@@ -189,7 +194,7 @@ def _cues() -> dict[tuple[str, ...], str]:
         "myth": "myth|misconception|used to think|used to believe|wrongly|mistakenly",
         "refute": "wrong|untrue|false|incorrect|mistaken",
     }.items():
-        table.update({tuple(p.split()): kind for p in phrases.split("|")})
+        table.update(dict.fromkeys(_phrases(phrases), kind))
     for who in _REPORTERS.split():
         for verb in _REPORTING.split():
             table[(who, verb)] = "report"
@@ -208,10 +213,6 @@ REPORTING_VERBS = _words(
     "reckon believes believed insisted insists claimed claims cited argued argues suggested "
     "view idea"
 )
-
-
-def _phrases(text: str) -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(p.split()) for p in text.split("|"))
 
 
 # A rebuttal opens its clause or sentence: a verdict, bare or said of the view ("Rubbish.",
