@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from toolkit.scoring.detector.features import read
-from toolkit.scoring.detector.model import LinearModel, ModelFileError, parse_model
+from toolkit.scoring.detector.model import Lanes, LinearModel, ModelFileError, parse_model
 from toolkit.scoring.rationale import analyse
 from toolkit.training.corpus import bundled_corpus
 from toolkit.training.fit import FitSettings, export, featurize, fit, fit_rows
@@ -54,6 +54,28 @@ def test_export_round_trips_through_json(fitted):
     assert analyse(text, again) == analyse(text, model)
 
 
+def test_a_version_3_file_still_reads_with_the_same_labels(fitted):
+    """Is a file written with version 3's 32-bit lanes still read, each weight back to its
+    finer step, and does it score held-out texts as the version 4 file does?"""
+    rows, fz, result, held, settings = fitted
+    model = export(fz, result, settings)
+    weights = model.weights
+    largest = max(abs(w) for pairs in weights.values() for _, w in pairs)
+    old = Lanes(len(model.labels), Lanes.scale_for(largest, version=3), version=3)
+    data = {
+        **model.to_dict(),
+        "version": 3,
+        "scale": old.scale,
+        "weights": base64.b64encode(old.encode(weights)).decode(),
+    }
+    again = LinearModel(data)
+    assert (again.version, again.to_dict()["version"]) == (3, 3)
+    assert again.weights == weights  # v4's grid (2**-12 and coarser) lies on v3's (2**-16)
+    for i in held[:40]:
+        text = rows[i].text
+        assert analyse(text, again) == analyse(text, model), rows[i].id
+
+
 def test_training_rows_are_learnt(small):
     """Does a model fitted on rows find most of their own labels (a sanity floor, not a score)?"""
     model = fit(small, FitSettings(min_authors=2))
@@ -74,18 +96,18 @@ def test_pruning_drops_small_weights(fitted):
     assert all(abs(w) >= 0.5 for pairs in pruned.weights.values() for _, w in pairs)
 
 
-_ALL_ONES = base64.b64encode(b"\xff" * 4 * 26).decode()  # one feature, every lane full
+_ALL_ONES = base64.b64encode(b"\xff" * 3 * 26).decode()  # one feature, every lane full
 
 
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"format": "other"}, "not a safeshare-detector v3 file"),
-        ({"version": 2}, "not a safeshare-detector v3 file.*retrain"),
+        ({"format": "other"}, "not a safeshare-detector v3–v4 file"),
+        ({"version": 2}, "not a safeshare-detector v3–v4 file.*retrain"),
         ({"bias": [0.0]}, "one value per label"),
-        ({"weights": "AAAAAA=="}, r"1 weights for 26 labels × \d+ features"),
+        ({"weights": "AAAAAA=="}, r"4 bytes for 26 labels × \d+ features"),
         ({"weights": "not base64!"}, "not packed as expected"),
-        ({"features": "w:a\nw:a"}, "weights for 26 labels × 2 features"),
+        ({"features": "w:a\nw:a"}, "bytes for 26 labels × 2 features"),
         ({"scale": 3.0}, "scale 3.0 is not a power of two"),
         ({"scale": "inf"}, "scale inf is not a power of two"),
         ({"scale": None}, "not packed as expected"),

@@ -55,7 +55,10 @@ class FitSettings:
     nb_alpha: float | None = None
     nb_C: float = 1.0  # noqa: N815
     nb_labels: str = "C-"
-    min_authors: int = 7  # a feature enters the model only if this many authors (a tenth) used it
+    # a feature enters the model only if this many authors used it (7: a tenth of the first
+    # 71 authors; with 137, a grouped 10-fold run kept 47.2k features at 0.8629 / 0.9047
+    # micro-F1, 10 kept 33.6k at 0.8607 / 0.9045, 14 kept 24.4k at 0.8587 / 0.9027)
+    min_authors: int = 7
     class_weight: str | None = "balanced"
     prune: float = 0.02
     power: float = 0.2  # text features weigh n ** -power (model.feature_values)
