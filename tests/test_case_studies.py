@@ -43,8 +43,6 @@ def test_there_are_scenarios_to_check():
 # Model answers the trained detector misreads today (docs/scoring.md, Known misses). Strict:
 # when it reads one right, the test fails and the entry comes out.
 MODEL_ANSWER_MISSES = {
-    "sc-housing-move": "d4 'I will tell Mother first what we are sharing and why, because … "
-    "telling her does not add to the risk' is read as M-tell-family-always (0.95)",
     "sc-ni-probation-concern": "d6 'an agreement cannot make it necessary to send a club "
     "details…' is read as M-dp-barrier (0.88)",
 }

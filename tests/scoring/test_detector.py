@@ -88,6 +88,37 @@ def test_decide_keeps_the_more_confident_of_a_contradiction():
     assert decide(labels, [0.986, 0.981, 0.2], [0.75, 0.6, 0.5]) == {0}
 
 
+def test_decide_does_not_challenge_a_belief_stated_with_its_exception():
+    """Is an excused belief left out, and only a belief: a concept of the same name stays?"""
+    labels = ["C-transparency", "M-tell-family-always", "M-consent-always"]
+    probs, thresholds = [0.9, 0.95, 0.9], [0.75, 0.6, 0.6]
+    assert decide(labels, probs, thresholds) == {0, 1, 2}
+    assert decide(labels, probs, thresholds, {"M-tell-family-always"}) == {0, 2}
+    assert decide(labels, probs, thresholds, {"C-transparency"}) == {0, 1, 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "excused"),
+    [
+        # the exception in the same sentence as the belief's words
+        ("I'll ring mum first, it won't add to the risk as she isn't involved.", True),
+        ("I will tell the parents first as it is safe to tell them.", True),
+        # no exception: the belief is held
+        ("I'll ring mum first, she has a right to know.", False),
+        # the exception in another sentence is not read as answering this one
+        ("Mum must always be told first. It does not add to the risk.", False),
+        # denied: not held, so nothing to excuse
+        ("I would not tell mum first, it is not safe to tell her.", False),
+    ],
+)
+def test_the_rules_find_a_belief_stated_with_its_exception(text, excused):
+    """Does the reading list a belief as excused only where its cue matched, held, and its
+    exception stands in the same sentence?"""
+    reading = read(text)
+    assert any(h.label == "M-tell-family-always" for h in reading.excused) is excused
+    assert not any(h.label == "M-tell-family-always" for h in reading.kept) or not excused
+
+
 STUFFED = [
     "GDPR, consent, safeguarding, DSL, need to know, proportionate.",
     "risk of harm / public task / Sch 1 para 18 / secure email / record / timely",

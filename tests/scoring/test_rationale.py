@@ -151,6 +151,20 @@ BEHAVIOUR = [
         {"C-timely", "C-secure-channel", "C-right-recipient"},
         set(),
     ),
+    # a belief stated with the exception its definition turns on is not the belief
+    (
+        "I will tell Mother first what we are sharing and why, because it is her right to "
+        "know and telling her does not add to the risk.",
+        {"C-transparency"},
+        {"M-tell-family-always"},
+    ),
+    # …while the same plan without it, or against it, still is
+    ("I will tell Mother first, because it is her right to know.", {"M-tell-family-always"}, set()),
+    (
+        "I will always tell the parents first, even if it puts the child at risk.",
+        {"M-tell-family-always"},
+        set(),
+    ),
     # off-topic words that look like concepts
     ("My record for the half marathon is two hours.", set(), {"C-record-decision"}),
     ("The police gave a talk on road safety.", set(), {"C-right-recipient", "C-risk-of-harm"}),

@@ -231,7 +231,9 @@ def analyse(text: str, model: LinearModel | None = None) -> RationaleResult:
             lambda first, last: model.score(window(reading, first, last)).probabilities,
             model.windows,
         )
-    shown = decide(model.labels, probs, model.threshold)
+    held = {h.label for h in reading.kept}
+    excused = {h.label for h in reading.excused} - held
+    shown = decide(model.labels, probs, model.threshold, excused)
     evidence: list[Evidence] = []
     by_rule = {i: [h for h in reading.kept if h.label == model.labels[i]] for i in shown}
     weighed = model.contributions([i for i in shown if not by_rule[i]], reading.features)

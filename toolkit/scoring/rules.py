@@ -129,6 +129,25 @@ def _mention(cue: Cue, parsed: Parsed, sent: _Sentence, lo: int, hi: int) -> Hit
     return Hit(cue.label, first, last, first)
 
 
+def _excused(cue: Cue, parsed: Parsed, sent: _Sentence, lo: int, hi: int) -> Hit | None:
+    """A belief the writer holds with the exception its definition names, or None.
+
+    The cue matched, its ``unless`` (the exception: "…it won't add to the risk") is in the
+    sentence, and without it the match would have held: the writer states the belief's
+    words and answers its condition ("I'll tell Mum first, as telling her does not add to
+    the risk" is not the belief that the family must be told *even where* that raises the
+    risk, CASE_FORMAT §1).
+    """
+    if not cue.label.startswith("M-") or cue.unless is None or cue.when != "affirmed":
+        return None
+    if not cue.unless.search(sent.folded):
+        return None
+    if cue.needs is not None and not cue.needs.search(sent.folded):
+        return None
+    first, last = parsed.span_words(sent.index, sent.starts, lo, hi)
+    return _accept(cue, parsed, first, last)
+
+
 def matches(rule: LabelRule, candidates: Sequence[int], folded: str) -> Iterator[tuple[int, Match]]:
     """``rule.regex.finditer(folded)`` as (cue index, match), running only the candidate cues.
 
@@ -169,6 +188,7 @@ def _scan_rule(
     parsed: Parsed,
     sent: _Sentence,
     mentions: list[Hit] | None = None,
+    excused: list[Hit] | None = None,
 ) -> Iterator[Hit]:
     """Accepted matches of one label in one sentence, left to right.
 
@@ -177,7 +197,8 @@ def _scan_rule(
     ``sit tight until … sure`` (→ ``C-timely``) hides its tail ``until I'm sure``, which
     alone would read as ``M-wait-for-proof``. The cost: a rejected match that strays
     across a clause can hide a valid one inside it (see the module's known limits).
-    A rejected misconception match is added to ``mentions`` when that list is given.
+    A rejected misconception match is added to ``mentions`` when that list is given, and to
+    ``excused`` when that is given and the match was rejected only for its stated exception.
     """
     for c, m in matches(rule, candidates, sent.folded):
         cue = rule.cues[c]
@@ -187,10 +208,15 @@ def _scan_rule(
             hit = _retry(others, cue, parsed, sent, m.start())
         if hit is not None:
             yield hit
-        elif mentions is not None:
-            mention = _mention(cue, parsed, sent, m.start(), m.end())
-            if mention is not None:
-                mentions.append(mention)
+        else:
+            if mentions is not None:
+                mention = _mention(cue, parsed, sent, m.start(), m.end())
+                if mention is not None:
+                    mentions.append(mention)
+            if excused is not None:
+                held = _excused(cue, parsed, sent, m.start(), m.end())
+                if held is not None:
+                    excused.append(held)
 
 
 def candidates(reg: Registry, folded: str) -> dict[int, list[int]]:
@@ -210,17 +236,23 @@ def candidates(reg: Registry, folded: str) -> dict[int, list[int]]:
     return out
 
 
-def find(parsed: Parsed, reg: Registry, mentions: list[Hit] | None = None) -> list[Hit]:
+def find(
+    parsed: Parsed,
+    reg: Registry,
+    mentions: list[Hit] | None = None,
+    excused: list[Hit] | None = None,
+) -> list[Hit]:
     """Every accepted match of every label, sentence by sentence.
 
     Misconception matches rejected because the belief is not affirmed go to ``mentions``
-    when it is given (see :func:`_mention`).
+    when it is given (see :func:`_mention`); those rejected only because the writer states
+    the belief's exception go to ``excused`` when it is given (see :func:`_excused`).
     """
     hits: list[Hit] = []
     for index in range(len(parsed.sentences)):
         sent = _Sentence(index, *parsed.sentence_string(index))
         for r, cues in candidates(reg, sent.folded).items():
-            hits.extend(_scan_rule(reg.rules[r], cues, parsed, sent, mentions))
+            hits.extend(_scan_rule(reg.rules[r], cues, parsed, sent, mentions, excused))
     return _absorb(hits)
 
 

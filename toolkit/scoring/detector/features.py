@@ -59,7 +59,9 @@ class Reading:
     """One text as the detector sees it: the parse, the rules' verdicts, the features.
 
     ``hits`` are the rules' matches before the stuffing guard split them into ``kept`` and
-    ``withheld``, so a part of the text can be judged again on its own (:func:`window`).
+    ``withheld``, so a part of the text can be judged again on its own (:func:`window`);
+    ``excused`` are beliefs stated with their exception (:func:`rules._excused`), which are
+    not features: :func:`toolkit.scoring.detector.decide.decide` reads them.
     """
 
     parsed: Parsed
@@ -68,6 +70,7 @@ class Reading:
     mentions: list[rules.Hit]
     features: list[Occurrence]
     hits: list[rules.Hit]
+    excused: list[rules.Hit]
 
 
 def _ngrams(
@@ -176,11 +179,12 @@ def read(text: str) -> Reading:
     """Parse ``text``, run the pattern rules, and extract every feature occurrence."""
     parsed = parse(text)
     mentions: list[rules.Hit] = []
-    hits = rules.find(parsed, registry(), mentions)
+    excused: list[rules.Hit] = []
+    hits = rules.find(parsed, registry(), mentions, excused)
     kept, withheld = rules.guard(parsed, hits)
     features = extract(parsed, stuffed=bool(withheld))
     features.extend(_rule_features(kept, withheld, mentions))
-    return Reading(parsed, kept, withheld, mentions, features, hits)
+    return Reading(parsed, kept, withheld, mentions, features, hits, excused)
 
 
 def window(reading: Reading, first: int, last: int) -> list[Occurrence]:
