@@ -27,7 +27,7 @@ match that spans two clauses can hide a valid match inside it (:func:`_scan_rule
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from re import Match
 
 from toolkit.scoring.patterns import lexicon as lx
@@ -142,10 +142,7 @@ def _excused(cue: Cue, parsed: Parsed, sent: _Sentence, lo: int, hi: int) -> Hit
         return None
     if not cue.unless.search(sent.folded):
         return None
-    if cue.needs is not None and not cue.needs.search(sent.folded):
-        return None
-    first, last = parsed.span_words(sent.index, sent.starts, lo, hi)
-    return _accept(cue, parsed, first, last)
+    return _try(replace(cue, unless=None), parsed, sent, lo, hi)
 
 
 def matches(rule: LabelRule, candidates: Sequence[int], folded: str) -> Iterator[tuple[int, Match]]:
