@@ -46,7 +46,7 @@ BEHAVIOUR = [
         {"C-consent-not-basis"},
         {"M-consent-always"},
         "the belief edges out its denial, M-consent-always 0.992 against C-consent-not-basis "
-        "0.877, and of such a pair the more probable is shown",
+        "0.80, and of such a pair the more probable is shown",
     ),
     # Risk named only as the reason not to tell the family: C-risk-of-harm is not asked for
     # (it needs the risk as the reason to act; most of the corpus's independent labellers
@@ -66,7 +66,7 @@ BEHAVIOUR = [
         "I'd record it.",
         {"C-record-decision"},
         {"M-no-record"},
-        "a bare three-word plan: C-record-decision 0.33",
+        "a bare three-word plan: C-record-decision 0.40",
     ),
     ("Data protection isn't a barrier.", set(), {"M-dp-barrier"}),
     ("Data protection doesn't let us share.", {"M-dp-barrier"}, set()),
@@ -76,7 +76,8 @@ BEHAVIOUR = [
         "I won't sit tight until I'm sure.",
         {"C-timely"},
         {"M-wait-for-proof"},
-        "the negation scope ends at 'until', so 'until I'm sure' reads as asserted",
+        "C-timely 0.71 against its threshold 0.75 (the belief, read as asserted past 'until' by "
+        "earlier models, is no longer shown: 0.41)",
     ),
     # a mention, a question, a hedge or someone else's view is not a belief
     ("Some people think GDPR stops sharing but it doesn't.", set(), {"M-dp-barrier"}),
@@ -103,16 +104,10 @@ BEHAVIOUR = [
         "I'd recognize the risk and minimize what I share.",
         {"C-risk-of-harm", "C-minimum-necessary"},
         set(),
-        "US spellings in a short plan: C-risk-of-harm 0.04, C-minimum-necessary 0.36",
+        "US spellings in a short plan: C-risk-of-harm 0.06, C-minimum-necessary 0.39",
     ),
     ("I wouldnt wait, she might be at risk", {"C-timely", "C-risk-of-harm"}, set()),
-    known_miss(
-        "Share it rather than wait for proof.",
-        {"C-timely"},
-        {"M-wait-for-proof"},
-        "a bare imperative with no time word: C-timely 0.68 against its threshold 0.75 "
-        "(0.8+ with the model of 119 authors; the belief is still denied, 0.03)",
-    ),
+    ("Share it rather than wait for proof.", {"C-timely"}, {"M-wait-for-proof"}),
     # a belief in the second sentence, after another in the first
     (
         "We always need the parents' consent before we share anything about a child, so I "
@@ -124,7 +119,7 @@ BEHAVIOUR = [
         "I’d pass it to the DSL — now.",
         {"C-right-recipient", "C-timely"},
         set(),
-        "'now' alone after a dash or comma: C-timely 0.63 against its threshold 0.75",
+        "'now' alone after a dash or comma: C-timely 0.59 against its threshold 0.75",
     ),
     # keyword stuffing earns nothing
     (
@@ -144,7 +139,7 @@ BEHAVIOUR = [
         "Risk of harm, so I'd ring the MASH now.",
         {"C-risk-of-harm", "C-right-recipient", "C-timely"},
         set(),
-        "a verbless 'Risk of harm,' opening reads as a term, not reasoning: C-risk-of-harm 0.28",
+        "a verbless 'Risk of harm,' opening reads as a term, not reasoning: C-risk-of-harm 0.27",
     ),
     (
         "I'd share it now over the secure portal with the named DSL.",
