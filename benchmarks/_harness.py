@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import platform
-import socket
 import statistics
 import sys
 import tempfile
@@ -27,6 +26,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.ports import free_port  # noqa: E402
 from toolkit.serving.server import VoilaServer  # noqa: E402
 from toolkit.settings import Settings  # noqa: E402
 
@@ -93,12 +93,6 @@ def save(name: str, figures: dict[str, Any]) -> None:
     figures = {**figures, "machine": machine()}
     path = Path(out) / f"{name}.json"
     path.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

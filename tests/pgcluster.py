@@ -13,22 +13,17 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
+
 MISSING = (
     "PostgreSQL server binaries missing (/usr/lib/postgresql/*/bin): apt-get install postgresql"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def pg_bin() -> Path | None:

@@ -256,7 +256,7 @@ def learner_walk(serve_app, browser, artifacts_dir) -> Walk:
 @pytest.fixture(scope="module")
 def trainer_servers(tmp_path_factory, repo_root) -> Iterator[dict]:
     """A trainer server (token) on its own database, with a learner server for join links."""
-    from tests.browser.test_workshop import free_port
+    from tests.ports import free_port
 
     folder = tmp_path_factory.mktemp("a11y-trainer")
     settings = Settings.from_env(

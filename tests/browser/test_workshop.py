@@ -20,6 +20,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from tests.ports import free_port
 from toolkit.cases import load_case
 from toolkit.scoring import score_attempt
 from toolkit.serving.server import VoilaServer
@@ -60,14 +61,6 @@ LEARNER_PAGE_PATHS = [
     "{db}",
     "voila/files/../var/safeshare.db",
 ]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import free_port
 from tests.lms.platform import Platform, Spec
+from tests.ports import free_port
 from toolkit.lms.keys import generate_key
 from toolkit.settings import Settings
 from toolkit.storage import Store, open_store

@@ -29,11 +29,12 @@ import pytest
 from click.testing import CliRunner
 
 from tests.browser.chromium import shared_browser
-from tests.conftest import REPO_ROOT, free_port
+from tests.conftest import REPO_ROOT
 from tests.lms.answers import PATH, SCENARIO
 from tests.lms.browser import first_decision, play_all
 from tests.lms.platform import Platform, Spec
 from tests.lms.servers import Served, StaticSite, wait_for
+from tests.ports import free_port
 from toolkit.cases import load_case
 from toolkit.cli import cli
 from toolkit.lms.keys import generate_key

@@ -22,8 +22,9 @@ import urllib.request
 import psutil
 import pytest
 
+from tests.ports import free_port
 from tests.reliability.drill import DRILL, FILES, answer, at_decision, kernel_id, open_drill
-from tests.security.server import AppServer, free_port, is_kernel
+from tests.security.server import AppServer, is_kernel
 from toolkit.serving.page_template import jupyter_path
 from toolkit.serving.server import (
     CULL_IDLE_SECONDS,
