@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import inspect
@@ -31,6 +33,45 @@ def test_schema_matches_tables(store):
     assert {"cohorts", "learners", "attempts", "answers", "overrides"} <= set(
         inspect(store.engine).get_table_names()
     )
+
+
+def test_one_open_attempt_is_a_partial_index_in_the_database_and_the_tables(store):
+    """The index that keeps one open attempt per learner and scenario holds only while the
+    attempt is open, in the database and in what the code declares for its dialect."""
+    from toolkit.storage.tables import one_open_attempt
+
+    dialect = store.engine.dialect.name
+    (index,) = [
+        i
+        for i in inspect(store.engine).get_indexes("attempts")
+        if i["name"] == one_open_attempt.name
+    ]
+    assert index["unique"]
+    where = index["dialect_options"].get(f"{dialect}_where")
+    assert where is not None and "finished_at" in str(where)
+    assert one_open_attempt.dialect_options[dialect]["where"] is not None
+
+
+def test_a_kernel_on_sqlite_never_loads_the_postgresql_dialect(tmp_path):
+    """A learner kernel attaches to the store the server migrated and writes to it; naming
+    PostgreSQL's option on the index would import that dialect into every such kernel on SQLite
+    (2 MiB), so the option is added only when a PostgreSQL engine is made."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    open_store(url).close()  # what the server does before any kernel starts
+    code = (
+        "import sys\n"
+        "from toolkit.storage import attach_store\n"
+        "from toolkit.storage.tables import one_open_attempt\n"
+        f"store = attach_store({url!r}, wait=5)\n"
+        "store.add_cohort('Room 1', ['sc-nursery-bruising'])\n"
+        "store.close()\n"
+        "print(sorted(m for m in sys.modules if m.startswith('sqlalchemy.dialects.postgresql')))\n"
+        "print('postgresql_where' in list(one_open_attempt.dialect_kwargs))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split("\n")
+    assert out[:2] == ["[]", "False"]
 
 
 def test_upgrade_is_idempotent(store_url):

@@ -23,6 +23,10 @@ def make_engine(url: str) -> Engine:
     transactions go through ``writer(engine)``, which begins them IMMEDIATE.
     """
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        from toolkit.storage.tables import describe_for_postgresql
+
+        describe_for_postgresql()
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, future=True)
     if parsed.database and parsed.database != ":memory:":

@@ -69,14 +69,24 @@ attempts = Table(
     Column("language", String(8), nullable=True),
 )
 # One open attempt per learner and scenario: two tabs pressing Start together share it.
-Index(
+one_open_attempt = Index(
     "uq_attempts_one_open",
     attempts.c.learner_id,
     attempts.c.scenario_id,
     unique=True,
     sqlite_where=attempts.c.finished_at.is_(None),
-    postgresql_where=attempts.c.finished_at.is_(None),
 )
+
+
+def describe_for_postgresql() -> None:
+    """Give the partial index its PostgreSQL condition as well (idempotent).
+
+    Called when a PostgreSQL engine is made (:func:`toolkit.storage.engine.make_engine`), not
+    at import: naming a dialect's option makes SQLAlchemy import that dialect, 2 MiB in every
+    learner kernel on SQLite, which never uses it. Migration 0003 creates the index on both.
+    """
+    one_open_attempt.dialect_kwargs["postgresql_where"] = attempts.c.finished_at.is_(None)
+
 
 answers = Table(
     "answers",
