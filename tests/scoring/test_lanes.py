@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.scoring.detector.features import read
-from toolkit.scoring.detector.model import Lanes, bundled
+from toolkit.scoring.detector.model import VERSION, Lanes, bundled
 
 LABELS = 5
 weight = st.floats(min_value=-40.0, max_value=40.0, allow_nan=False)
@@ -18,20 +18,20 @@ feature = st.lists(st.tuples(st.integers(0, LABELS - 1), weight), max_size=LABEL
 
 
 def _lanes(
-    weights: dict[str, tuple[tuple[int, float], ...]], version: int = 4
+    weights: dict[str, tuple[tuple[int, float], ...]], version: int = VERSION
 ) -> tuple[Lanes, list[int]]:
     largest = max((abs(w) for pairs in weights.values() for _, w in pairs), default=0.0)
     lanes = Lanes(LABELS, Lanes.scale_for(largest, version), version)
     return lanes, lanes.decode(lanes.encode(weights), len(weights))
 
 
-@pytest.mark.parametrize("version", [3, 4])
+@pytest.mark.parametrize("version", [3, 4, 5])
 @settings(max_examples=60, deadline=None)
 @given(st.lists(feature, min_size=1, max_size=40), st.integers(1, 3000))
 def test_a_sum_of_packed_features_is_the_sum_of_their_weights(version, features, repeat):
-    """Whatever the weights and however many features are summed (past the 127 (version 4)
-    or 1,023 (version 3) that one integer sum can hold), is each label's total the float
-    total to the scale's step?"""
+    """Whatever the weights and however many features are summed (past the 15 (version 5),
+    127 (version 4) or 1,023 (version 3) that one integer sum can hold), is each label's
+    total the float total to the scale's step?"""
     weights = {f"w:{k}": tuple(dict(pairs).items()) for k, pairs in enumerate(features)}
     lanes, packed = _lanes(weights, version)
     chosen = [k % len(packed) for k in range(repeat)]

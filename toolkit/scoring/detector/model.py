@@ -9,24 +9,25 @@ feature weighted 1. The probability is the logistic of the score; a label is sho
 reaches the label's threshold, chosen on author-held-out predictions when the model was
 trained.
 
-File shape (``format: safeshare-detector``, ``version: 4``): JSON, with the weights packed so
+File shape (``format: safeshare-detector``, ``version: 5``): JSON, with the weights packed so
 that reading them makes no Python object per weight (the learner kernel holds one model)::
 
-    {"format": "safeshare-detector", "version": 4, "labels": ["C-…", …],
+    {"format": "safeshare-detector", "version": 5, "labels": ["C-…", …],
      "bias": [b, …], "threshold": [t, …], "power": 0.2, "rule_value": 1.0, "families": […],
      "features": "name\\nname\\n…",   # one line per feature the model weighs
-     "scale": 4096.0,                  # fixed-point scale of the weights (a power of two)
+     "scale": 128.0,                   # fixed-point scale of the weights (a power of two)
      "weights": "<base64>",            # features × labels, one feature's labels together,
-                                       # each a 24-bit little-endian lane holding
-                                       # round(weight × scale) + 2**16, so 2**16 is a 0
+                                       # each a 16-bit little-endian lane holding
+                                       # round(weight × scale) + 2**11, so 2**11 is a 0
      "trained": {…provenance: corpus hash, rows, authors, date, settings…}}
 
 Each feature's weights for all labels are read into one Python integer, a lane per label
 (:class:`Lanes`), so a text's scores for every label are one C-level ``sum`` of the
-integers of the features it has, unpacked once: three times faster than version 2's gather
-per label over float columns, with no numpy. The scale is the largest power of two up to
-2**16 that keeps every weight in its lane (2**-12 for weights up to 16), so a text's score is
-within 5e-3 of the fitted model's. Version 3 (32-bit lanes, a fifth more memory) is still
+integers of the features it has, unpacked once per 15 integers: three times faster than
+version 2's gather per label over float columns, with no numpy. The scale is the largest power
+of two up to 2**16 that keeps every weight in its lane (2**-7 for weights up to 16), so each
+weight is within 2**-8 of the fitted one. Versions 3 and 4 (32- and 24-bit lanes: 136 and
+108 bytes a feature for 26 labels, where version 5 takes 80; see :class:`Lanes`) are still
 read; versions 1 and 2 are refused with what to do: retrain.
 """
 
@@ -45,8 +46,8 @@ from typing import Any
 from toolkit.scoring.detector.features import FAMILIES, Occurrence
 
 FORMAT = "safeshare-detector"
-VERSION = 4  # what `safeshare detector train` writes
-READABLE = (3, 4)  # versions read (Lanes.BITS)
+VERSION = 5  # what `safeshare detector train` writes
+READABLE = (3, 4, 5)  # versions read (Lanes.BITS)
 
 
 WINDOWS = ("none", "sentences", "clauses")
@@ -108,15 +109,16 @@ class Lanes:
     summed, so the total of any set of features is a plain ``sum`` (in chunks of ``chunk``)
     and each lane less ``count * offset``, over ``scale``, is that label's total weight.
 
-    Files of version 4 have 24-bit lanes with 17 value bits (127 integers summed without a
-    carry); version 3 had 32-bit lanes with 22 value bits, and is still read. The narrower
-    lanes make each feature's integer a fifth smaller in memory (108 bytes for 26 labels, not
-    136) for a coarser step (2**-12 for weights up to 16, not 2**-16).
+    Files of version 5 have 16-bit lanes with 12 value bits (15 integers summed without a
+    carry): each feature's integer is 80 bytes for 26 labels, where version 4's 24-bit lanes
+    (17 value bits, 127 integers) took 108 and version 3's 32-bit lanes (22 value bits) 136.
+    Both are still read. The price is a coarser step: 2**-7 for weights up to 16 (2**-12 in
+    version 4), and more unpacking for long texts.
     """
 
-    BITS = {3: (32, 22), 4: (24, 17)}  # file version -> (lane bits, value bits)
+    BITS = {3: (32, 22), 4: (24, 17), 5: (16, 12)}  # file version -> (lane bits, value bits)
 
-    def __init__(self, n: int, scale: float, version: int = 4):
+    def __init__(self, n: int, scale: float, version: int = VERSION):
         self.n = n
         self.scale = scale
         self.lane, self.value_bits = self.BITS[version]
@@ -129,7 +131,7 @@ class Lanes:
         self._spill = sum(spill << (self.lane * i) for i in range(n))
 
     @classmethod
-    def scale_for(cls, largest: float, version: int = 4) -> float:
+    def scale_for(cls, largest: float, version: int = VERSION) -> float:
         """The largest power of two, up to 2**16, that keeps weights of ``largest`` size in a
         lane."""
         value_bits = cls.BITS[version][1]
