@@ -44,7 +44,7 @@ def test_there_are_scenarios_to_check():
 # when it reads one right, the test fails and the entry comes out.
 MODEL_ANSWER_MISSES = {
     "sc-ni-probation-concern": "d6 'an agreement cannot make it necessary to send a club "
-    "details…' is read as M-dp-barrier (0.86)",
+    "details…' is read as M-dp-barrier (0.90)",
 }
 
 

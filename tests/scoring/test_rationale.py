@@ -45,8 +45,8 @@ BEHAVIOUR = [
         "I would share without consent.",
         {"C-consent-not-basis"},
         {"M-consent-always"},
-        "the belief edges out its denial, M-consent-always 0.992 against C-consent-not-basis "
-        "0.80, and of such a pair the more probable is shown",
+        "the belief edges out its denial, M-consent-always 0.994 against C-consent-not-basis "
+        "0.81, and of such a pair the more probable is shown",
     ),
     # Risk named only as the reason not to tell the family: C-risk-of-harm is not asked for
     # (it needs the risk as the reason to act; most of the corpus's independent labellers
@@ -66,7 +66,7 @@ BEHAVIOUR = [
         "I'd record it.",
         {"C-record-decision"},
         {"M-no-record"},
-        "a bare three-word plan: C-record-decision 0.40",
+        "a bare three-word plan: C-record-decision 0.47",
     ),
     ("Data protection isn't a barrier.", set(), {"M-dp-barrier"}),
     ("Data protection doesn't let us share.", {"M-dp-barrier"}, set()),
@@ -76,8 +76,8 @@ BEHAVIOUR = [
         "I won't sit tight until I'm sure.",
         {"C-timely"},
         {"M-wait-for-proof"},
-        "C-timely 0.71 against its threshold 0.75 (the belief, read as asserted past 'until' by "
-        "earlier models, is no longer shown: 0.41)",
+        "C-timely 0.62 against its threshold 0.75 (the belief, read as asserted past 'until' by "
+        "earlier models, is no longer shown: 0.46)",
     ),
     # a mention, a question, a hedge or someone else's view is not a belief
     ("Some people think GDPR stops sharing but it doesn't.", set(), {"M-dp-barrier"}),
@@ -104,10 +104,16 @@ BEHAVIOUR = [
         "I'd recognize the risk and minimize what I share.",
         {"C-risk-of-harm", "C-minimum-necessary"},
         set(),
-        "US spellings in a short plan: C-risk-of-harm 0.06, C-minimum-necessary 0.39",
+        "US spellings in a short plan: C-risk-of-harm 0.15, C-minimum-necessary 0.35",
     ),
     ("I wouldnt wait, she might be at risk", {"C-timely", "C-risk-of-harm"}, set()),
-    ("Share it rather than wait for proof.", {"C-timely"}, {"M-wait-for-proof"}),
+    known_miss(
+        "Share it rather than wait for proof.",
+        {"C-timely"},
+        {"M-wait-for-proof"},
+        "a bare imperative with 'rather than': C-timely 0.69 against its threshold 0.75 "
+        "(read right by the model of 149 authors, missed before and after it)",
+    ),
     # a belief in the second sentence, after another in the first
     (
         "We always need the parents' consent before we share anything about a child, so I "
@@ -119,7 +125,7 @@ BEHAVIOUR = [
         "I’d pass it to the DSL — now.",
         {"C-right-recipient", "C-timely"},
         set(),
-        "'now' alone after a dash or comma: C-timely 0.59 against its threshold 0.75",
+        "'now' alone after a dash or comma: C-timely 0.56 against its threshold 0.75",
     ),
     # keyword stuffing earns nothing
     (
@@ -183,9 +189,12 @@ def test_negated_evidence_quotes_the_cue() -> None:
 
 def test_model_evidence_quotes_a_phrase_not_fragments() -> None:
     """When no rule held, are a label's top features in one sentence quoted as one phrase
-    ("more marks before I", not "more" and "before I"), and never across sentences?"""
+    ("wait for more marks before I", not "wait", "more" and "before I"), and never across
+    sentences?"""
     found = analyse("I would wait for more marks before I refer her.")
-    assert [(e.id, e.text) for e in found.evidence] == [("M-wait-for-proof", "more marks before I")]
+    assert [(e.id, e.text) for e in found.evidence] == [
+        ("M-wait-for-proof", "wait for more marks before I")
+    ]
     spans = rationale._joined(parse("One two three. Four five."), [(0, 0), (2, 2), (3, 4)])
     assert spans == [(0, 2), (3, 4)], "joined within the first sentence, not into the second"
     long = [(0, 0), (4, 4), (9, 9), (13, 13)]

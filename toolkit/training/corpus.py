@@ -141,6 +141,23 @@ def bundled_corpus() -> list[Example]:
     return examples
 
 
+def unseen_corpus() -> list[Example]:
+    """Rows by the authors kept out of training (``corpus/unseen/``), to score the shipped
+    model on writing by people it has never seen. They are written after a model is trained
+    and are never read by :func:`bundled_corpus`; the next retraining moves them up into the
+    corpus (see ``corpus/README.md``)."""
+    folder = resources.files("toolkit.training").joinpath("corpus", "unseen")
+    examples: list[Example] = []
+    if folder.is_dir():
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".jsonl"):
+                examples += parse_lines(
+                    entry.read_text("utf-8").splitlines(), f"corpus/unseen/{entry.name}"
+                )
+    check_unique(examples)
+    return examples
+
+
 def check_unique(examples: Iterable[Example]) -> None:
     seen: set[str] = set()
     dups = sorted({e.id for e in examples if e.id in seen or seen.add(e.id)})  # type: ignore[func-returns-value]
